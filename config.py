@@ -1,0 +1,182 @@
+"""Configuration classes.
+
+Every upper-case attribute below can be overridden by an environment variable of the same
+name (see ``apply_env``): booleans accept 1/0/true/false/yes/no, numbers are parsed, lists
+are comma-separated. Secrets and ``DATABASE_URL`` come only from the environment.
+"""
+
+import os
+import secrets
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    BASE_URL = "http://127.0.0.1:5000"
+    SITE_NAME = "Isotretinoin Experiences"
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url(INSTANCE / "forum.db")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    REDIS_URL = ""
+
+    # Cookies and sessions: the cookie only carries the id of a server-side session row.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=90)
+    SESSION_IDLE_DAYS = 90
+    MAX_CONTENT_LENGTH = 512 * 1024
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session it belongs to
+
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash method name, not a password
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MAX_LENGTH = 256
+    PASSWORD_MIN_SCORE = 3
+    MIN_AGE = 16
+    GUIDELINES_VERSION = "2026-11"
+    PRIVACY_VERSION = "2026-11"
+    VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600
+    RESET_TOKEN_MAX_AGE = 3600
+
+    # Mail: "file" writes each message under instance/outbox/, "smtp" sends it.
+    MAIL_BACKEND = "file"
+    MAIL_OUTBOX = str(INSTANCE / "outbox")
+    MAIL_FROM = "Isotretinoin Experiences <no-reply@localhost>"
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 587
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = True
+    SMTP_SSL = False
+    SMTP_TIMEOUT = 10
+
+    # Rate limits (Flask-Limiter). Storage is memory:// unless REDIS_URL is set.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STRATEGY = "fixed-window"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "forum"
+    LOGIN_LIMIT = "10 per 5 minutes"
+    REGISTER_LIMIT = "5 per hour"
+    RESET_LIMIT = "5 per hour"
+    POST_LIMIT = "10 per minute; 200 per day"
+    REPORT_LIMIT = "20 per hour"
+
+    # Moderation.
+    AUTO_HIDE_REPORTS = 3
+    NEW_MEMBER_HELD_POSTS = 1
+    NEW_MEMBER_DAYS = 3
+    CRISIS_RESOURCES_FILE = ""
+
+    # Threads and pages.
+    THREAD_PAGE_SIZE = 50
+    THREAD_VISIBLE_DEPTH = 6
+    LIST_PAGE_SIZE = 25
+    ANON_CACHE_SECONDS = 10
+
+    LOG_LEVEL = "INFO"
+    ACCESS_LOG = True
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or _sqlite_url(
+        Path(tempfile.gettempdir()) / f"forum-test-{os.getpid()}.db"
+    )
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
+    WTF_CSRF_ENABLED = False
+    # One iteration: tests hash many passwords and need no strength.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a hash method name
+    MAIL_BACKEND = "memory"
+    RATELIMIT_STORAGE_URI = "memory://"
+    SERVER_NAME = None
+    NEW_MEMBER_HELD_POSTS = 0
+    ANON_CACHE_SECONDS = 0
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    MAIL_BACKEND = "smtp"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def _coerce(default, raw: str):
+    if isinstance(default, bool) or default is None and raw.lower() in ("true", "false"):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, timedelta):
+        return timedelta(seconds=int(raw))
+    if isinstance(default, list | tuple):
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    return raw
+
+
+def apply_env(config: dict, environ=os.environ) -> None:
+    """Override every upper-case setting that has an environment variable of the same name."""
+    for key in list(config):
+        if key.isupper() and key in environ and not isinstance(config[key], dict):
+            config[key] = _coerce(config[key], environ[key])
+    # Settings that have no default above but are documented.
+    if environ.get("DATABASE_URL") and config.get("ENV_NAME") != "testing":
+        config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    for key, value in environ.items():
+        if key.startswith("RATELIMIT_") and key not in config:
+            config[key] = value
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    if (
+        config.get("REDIS_URL")
+        and config.get("RATELIMIT_STORAGE_URI") == "memory://"
+        and "RATELIMIT_STORAGE_URI" not in environ
+    ):
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+
+
+def ensure_secret_key(config: dict) -> None:
+    """Production must be given SECRET_KEY; development keeps a generated one under instance/."""
+    if config.get("SECRET_KEY"):
+        return
+    if config.get("ENV_NAME") == "production":
+        raise RuntimeError("SECRET_KEY must be set in the environment in production.")
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    config["SECRET_KEY"] = key_file.read_text().strip()

@@ -1,0 +1,68 @@
+"""The forum application."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, apply_env, ensure_secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type = Config) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    apply_env(app.config)
+    ensure_secret_key(app.config)
+
+    from forum import cli, database, errors, logs, security, templating
+    from forum.auth.sessions import init_login
+    from forum.extensions import csrf, db, limiter, login_manager, migrate
+
+    logs.init_logging(app)
+    db.init_app(app)
+    database.init_database(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=database.include_object,
+    )
+    login_manager.init_app(app)
+    init_login(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from forum.auth.views import bp as auth_bp
+    from forum.guide.views import bp as guide_bp
+    from forum.moderation.views import bp as moderation_bp
+    from forum.pages.views import bp as pages_bp
+    from forum.search.views import bp as search_bp
+    from forum.tags.views import bp as tags_bp
+    from forum.threads.views import bp as threads_bp
+    from forum.users.views import bp as users_bp
+
+    for blueprint in (
+        pages_bp,
+        auth_bp,
+        users_bp,
+        tags_bp,
+        threads_bp,
+        moderation_bp,
+        guide_bp,
+        search_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    errors.register_error_handlers(app)
+    security.register_security_headers(app)
+    templating.init_templating(app)
+    cli.register_commands(app)
+    return app

@@ -1,0 +1,3 @@
+import click
+
+users_group = click.Group("users", help="Manage member accounts.")

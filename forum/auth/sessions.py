@@ -1,0 +1,158 @@
+"""Server-side login sessions.
+
+Each login creates a ``UserSession`` row; the cookie carries a random token whose SHA-256
+is the row's key. Flask-Login stores that token (``User.get_id``), so deleting the row ends
+every copy of the cookie, remember-me cookie included.
+"""
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import OperationalError
+
+from forum.extensions import db, login_manager
+from forum.models import Notification, User, UserSession, utcnow
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+BROWSERS = (
+    ("Edge", r"Edg(e|A|iOS)?/"),
+    ("Opera", r"OPR/|Opera"),
+    ("Samsung Internet", r"SamsungBrowser"),
+    ("Firefox", r"Firefox/|FxiOS"),
+    ("Chrome", r"Chrome/|CriOS|Chromium"),
+    ("Safari", r"Safari/"),
+)
+SYSTEMS = (
+    ("Android", r"Android"),
+    ("iOS", r"iPhone|iPad|iPod"),
+    ("Windows", r"Windows"),
+    ("macOS", r"Mac OS X|Macintosh"),
+    ("ChromeOS", r"CrOS"),
+    ("Linux", r"Linux"),
+)
+
+
+def browser_family(user_agent: str | None) -> str:
+    """ "Firefox on Linux": enough to recognise a session, nothing more is kept."""
+    ua = user_agent or ""
+    browser = next((name for name, rx in BROWSERS if re.search(rx, ua)), "Unknown browser")
+    system = next((name for name, rx in SYSTEMS if re.search(rx, ua)), None)
+    return f"{browser} on {system}" if system else browser
+
+
+def create_session(user: User, *, remember: bool, user_agent: str | None) -> str:
+    """Record a new login for ``user`` and return the token its cookie will carry."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            token_hash=hash_token(token),
+            user=user,
+            browser=browser_family(user_agent),
+            remember=remember,
+        )
+    )
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def idle_cutoff():
+    return utcnow() - timedelta(days=current_app.config["SESSION_IDLE_DAYS"])
+
+
+def load_user_from_token(token: str) -> User | None:
+    """One query: the session, its user and the user's unread notification count."""
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(UserSession, User, unread)
+        .join(User, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    user_session, user, unread_count = row
+    if user_session.last_seen_at < idle_cutoff() or user.is_banned:
+        return None
+    user.session_token = token
+    user.current_session = user_session
+    user.unread_count = unread_count
+    _touch(user_session)
+    return user
+
+
+def _touch(user_session: UserSession) -> None:
+    """Record the day a session was last used; at most one write a day per session."""
+    now = utcnow()
+    if user_session.last_seen_at.date() == now.date():
+        return
+    try:
+        db.session.execute(
+            UserSession.__table__.update()
+            .where(UserSession.id == user_session.id)
+            .values(last_seen_at=now)
+        )
+        db.session.commit()
+    except OperationalError:
+        # A busy SQLite writer: the date is only a hint, try again next request.
+        db.session.rollback()
+
+
+def end_session(user: User, session_id: int) -> bool:
+    """End one of ``user``'s sessions; False if there was no such session."""
+    result = db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.id == session_id)
+    )
+    return result.rowcount > 0
+
+
+def end_other_sessions(user: User, keep_id: int | None) -> int:
+    stmt = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_id is not None:
+        stmt = stmt.where(UserSession.id != keep_id)
+    return db.session.execute(stmt).rowcount
+
+
+def end_all_sessions(user: User) -> int:
+    return end_other_sessions(user, None)
+
+
+def purge_idle_sessions() -> int:
+    return db.session.execute(
+        delete(UserSession).where(UserSession.last_seen_at < idle_cutoff())
+    ).rowcount
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.last_seen_at >= idle_cutoff())
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        )
+    )
+
+
+def init_login(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    # Sessions are server-side rows, so Flask-Login's IP/agent hashing is not needed and
+    # would log people out when their network changes.
+    login_manager.session_protection = None
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        return load_user_from_token(token)

@@ -1,0 +1,63 @@
+"""Per-connection database settings.
+
+SQLite: WAL so readers run beside the writer, foreign keys on, a busy timeout, and write
+transactions opened with BEGIN IMMEDIATE (SQLAlchemy's pysqlite recipe): a deferred
+transaction that reads and then writes can fail with "database is locked" even with a busy
+timeout, so requests that write take the write lock up front. Reads keep plain BEGIN so
+they never queue behind a writer.
+"""
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from forum.extensions import db
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# GET endpoints that write (a one-click verification link).
+WRITING_GET_ENDPOINTS = frozenset({"auth.verify"})
+
+
+def _wants_write_lock() -> bool:
+    if not has_request_context():
+        return True  # CLI commands and tests write
+    return request.method not in READ_METHODS or request.endpoint in WRITING_GET_ENDPOINTS
+
+
+def configure_engine(app: Flask, engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+    busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+# The full-text search tables are dialect-specific (FTS5 on SQLite, a tsvector table on
+# PostgreSQL), built by raw SQL in the migrations and absent from the models on purpose.
+SEARCH_TABLE_PREFIX = "search_"
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: leave the search tables out of autogenerate and ``db check``."""
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX):
+        return False
+    table = getattr(obj, "table", None)
+    return not (table is not None and table.name.startswith(SEARCH_TABLE_PREFIX))
+
+
+def init_database(app: Flask) -> None:
+    with app.app_context():
+        configure_engine(app, db.engine)

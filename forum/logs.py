@@ -1,0 +1,65 @@
+"""One-line structured logs on stdout, with a request id and timing.
+
+Log lines never carry post text, email addresses or IP addresses.
+"""
+
+import json
+import logging
+import sys
+import time
+import uuid
+
+from flask import Flask, g, has_request_context, request
+
+
+class OneLineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        if has_request_context():
+            entry["request_id"] = getattr(g, "request_id", None)
+        for key in ("method", "path", "status", "ms"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, separators=(",", ":"))
+
+
+def init_logging(app: Flask) -> None:
+    root = logging.getLogger()
+    if not any(getattr(h, "_forum", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(OneLineFormatter())
+        handler._forum = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    access = logging.getLogger("forum.access")
+
+    @app.before_request
+    def start_timer():
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming[:64] if incoming.isalnum() else uuid.uuid4().hex[:16]
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        if app.config.get("ACCESS_LOG", True) and not app.testing:
+            started = g.get("started")
+            elapsed = round((time.perf_counter() - started) * 1000, 1) if started else None
+            # The path only, never the query string: searches can name health topics.
+            access.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "ms": elapsed,
+                },
+            )
+        return response

@@ -1,0 +1,52 @@
+"""The SQLAlchemy models; importing this package registers every table."""
+
+from forum.models.base import utcnow
+from forum.models.guide import GuideArticle, GuideRevision, guide_article_tags
+from forum.models.moderation import (
+    REPORT_REASON_LABELS,
+    ItemStatus,
+    ModAction,
+    ModerationAction,
+    Report,
+    ReportReason,
+    ReviewItem,
+)
+from forum.models.tag import Tag, thread_tags
+from forum.models.thread import (
+    STAGE_LABELS,
+    HelpfulMark,
+    Post,
+    PostRevision,
+    PostStatus,
+    Stage,
+    Thread,
+)
+from forum.models.user import Notification, Role, User, UserSession, UserStatus
+
+__all__ = [
+    "REPORT_REASON_LABELS",
+    "STAGE_LABELS",
+    "GuideArticle",
+    "GuideRevision",
+    "HelpfulMark",
+    "ItemStatus",
+    "ModAction",
+    "ModerationAction",
+    "Notification",
+    "Post",
+    "PostRevision",
+    "PostStatus",
+    "Report",
+    "ReportReason",
+    "ReviewItem",
+    "Role",
+    "Stage",
+    "Tag",
+    "Thread",
+    "User",
+    "UserSession",
+    "UserStatus",
+    "guide_article_tags",
+    "thread_tags",
+    "utcnow",
+]

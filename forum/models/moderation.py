@@ -1,0 +1,147 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+from forum.models.base import utcnow
+from forum.models.thread import Post, Thread
+from forum.models.user import User
+
+
+class ReportReason(StrEnum):
+    CRISIS = "crisis"
+    MISINFORMATION = "misinformation"
+    HARASSMENT = "harassment"
+    SPAM = "spam"
+    SOURCING = "sourcing"
+    PERSONAL_INFO = "personal_info"
+    OTHER = "other"
+
+
+REPORT_REASON_LABELS = {
+    ReportReason.CRISIS: "Crisis or self-harm",
+    ReportReason.MISINFORMATION: "Medical misinformation",
+    ReportReason.HARASSMENT: "Harassment",
+    ReportReason.SPAM: "Spam",
+    ReportReason.SOURCING: "Selling or sourcing the drug, or getting round pregnancy prevention",
+    ReportReason.PERSONAL_INFO: "Personal information",
+    ReportReason.OTHER: "Something else",
+}
+
+
+class ItemStatus(StrEnum):
+    PENDING = "pending"
+    RESOLVED = "resolved"
+
+
+class ModAction(StrEnum):
+    """Moderator actions, as ``subject:action``."""
+
+    POST_APPROVE = "post:approve"
+    POST_HIDE = "post:hide"
+    POST_REMOVE = "post:remove"
+    POST_LABEL = "post:label"
+    THREAD_LOCK = "thread:lock"
+    THREAD_UNLOCK = "thread:unlock"
+    USER_WARN = "user:warn"
+    USER_SUSPEND = "user:suspend"
+    USER_BAN = "user:ban"
+    USER_ROLE = "user:role"
+
+
+class Report(db.Model):
+    __tablename__ = "reports"
+    __table_args__ = (
+        # One open report per member per post; reporting again updates it.
+        Index(
+            "uq_reports_open_per_reporter",
+            "post_id",
+            "reporter_id",
+            unique=True,
+            sqlite_where=text("is_open"),
+            postgresql_where=text("is_open"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_items.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The post's text when reported, so a later edit cannot hide what was reported.
+    snapshot: Mapped[str] = mapped_column(Text, default="")
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    post: Mapped[Post] = relationship()
+    reporter: Mapped[User] = relationship()
+
+
+class ReviewItem(db.Model):
+    """One post that needs a moderator's decision: reported, held, or matched as a crisis."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        Index(
+            "uq_review_items_pending_post",
+            "post_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_review_items_queue", "status", "severity", "reporter_count", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default=ItemStatus.PENDING)
+    is_held: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_crisis: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 3 crisis, 2 misinformation or harassment, 1 any other report, 0 held only.
+    severity: Mapped[int] = mapped_column(Integer, default=0)
+    reporter_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+    post: Mapped[Post] = relationship()
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    reports: Mapped[list[Report]] = relationship(order_by=Report.created_at, viewonly=True)
+
+
+class ModerationAction(db.Model):
+    """The audit log: appended by moderation.services.log_action, never edited."""
+
+    __tablename__ = "moderation_actions"
+    __table_args__ = (Index("ix_moderation_actions_created", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    target_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    target_thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL")
+    )
+    target_post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("review_items.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str | None] = mapped_column(String(120))
+    # Crisis cases show in the public log only as "safety action", with no target.
+    is_safety: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    moderator: Mapped[User | None] = relationship(foreign_keys=[moderator_id])
+    target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])
+    target_thread: Mapped[Thread | None] = relationship(foreign_keys=[target_thread_id])

@@ -1,0 +1,3 @@
+import click
+
+search_group = click.Group("search", help="Maintain the search index.")

@@ -1,0 +1,60 @@
+"""Jinja filters and globals shared by every template."""
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, url_for
+
+from forum.models import STAGE_LABELS, utcnow
+
+
+def timeago(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    seconds = int((utcnow() - value).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((31536000, "year"), (2592000, "month"), (86400, "day"), (3600, "hour")):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    n = seconds // 60
+    return f"{n} minute{'s' if n != 1 else ''} ago"
+
+
+def isodate(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
+
+
+def longdate(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments replaced (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["timeago"] = timeago
+    app.jinja_env.filters["isodate"] = isodate
+    app.jinja_env.filters["longdate"] = longdate
+    app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["STAGE_LABELS"] = STAGE_LABELS
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def site():
+        return {"site_name": current_app.config["SITE_NAME"]}

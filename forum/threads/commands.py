@@ -1,0 +1,3 @@
+import click
+
+posts_group = click.Group("posts", help="Maintain posts.")

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("threads", __name__)

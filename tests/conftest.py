@@ -1,0 +1,139 @@
+"""Fixtures: one migrated database per run, emptied between tests."""
+
+import os
+
+import flask_migrate
+import pytest
+from flask_login import FlaskLoginClient
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from forum import create_app
+from forum.auth.sessions import create_session
+from forum.extensions import db, limiter
+from forum.models import Role
+from tests.factories import make_user
+
+USING_PG = make_url(TestingConfig.SQLALCHEMY_DATABASE_URI).get_backend_name() == "postgresql"
+
+
+def _require(flag: str) -> bool:
+    return os.environ.get(flag) == "1"
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app(TestingConfig)
+    with app.app_context():
+        if USING_PG:
+            _reset_postgres_schema()
+        else:
+            db.engine.dispose()
+            path = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+            for suffix in ("", "-wal", "-shm"):
+                if path and os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+        flask_migrate.upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _reset_postgres_schema() -> None:
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+
+
+@pytest.fixture(autouse=True)
+def clean_tables(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+            clear_extra_tables(conn)
+    limiter.reset()
+    app.extensions.get("mail_outbox", []).clear()
+
+
+# Tables outside the models (the search index) register a function here to empty them.
+EXTRA_TABLE_CLEANERS: list = []
+
+
+def clear_extra_tables(conn) -> None:
+    for cleaner in EXTRA_TABLE_CLEANERS:
+        cleaner(conn)
+
+
+@pytest.fixture
+def database(app):
+    return db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, user, *, remember: bool = False):
+    """Sign ``user`` in on ``client`` the way the login form does: a server-side session."""
+    with client.application.test_request_context():
+        create_session(user, remember=remember, user_agent="pytest")
+        db.session.commit()
+        token = user.session_token
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def member(app):
+    user = make_user("member1")
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def other_member(app):
+    user = make_user("member2")
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def unverified(app):
+    user = make_user("newbie", verified=False)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def moderator(app):
+    user = make_user("mod1", role=Role.MODERATOR)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def admin(app):
+    user = make_user("admin1", role=Role.ADMIN)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def banned_user(app):
+    user = make_user("banned1", status="banned", status_reason="Spam.")
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def member_client(client, member):
+    return login(client, member)
+
+
+__all__ = ["FlaskLoginClient", "USING_PG", "login"]

@@ -1,0 +1,108 @@
+"""A real browser (Debian's Chromium driven by Playwright) against the app on a local port.
+
+The served app is a second instance on the suite's database with CSRF on and mail written
+to files, as in development; the suite's autouse fixture still empties the tables after
+each test. Every request that leaves the loopback interface is blocked and counted.
+"""
+
+import json
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from config import TestingConfig
+from forum import create_app
+from tests.services import AXE_JS, chromium_path
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def outbox_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("outbox")
+
+
+@pytest.fixture(scope="session")
+def live_app(app, outbox_dir):
+    class BrowserConfig(TestingConfig):
+        WTF_CSRF_ENABLED = True
+        MAIL_BACKEND = "file"
+        MAIL_OUTBOX = str(outbox_dir)
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+
+    return create_app(BrowserConfig)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageProblems:
+    """What went wrong in the page while the test ran."""
+
+    def __init__(self):
+        self.external_requests: list[str] = []
+        self.console_errors: list[str] = []
+
+    def assert_clean(self):
+        assert self.external_requests == [], "the page tried to reach other hosts"
+        assert self.console_errors == [], "the page logged errors (CSP violations included)"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server)
+    problems = PageProblems()
+
+    def guard(route):
+        host = urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            problems.external_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: problems.console_errors.append(msg.text) if msg.type == "error" else None,
+    )
+    page.problems = problems
+    yield page
+    context.close()
+    problems.assert_clean()
+
+
+def check_accessibility(page) -> None:
+    """Run axe-core on the current page; fail on serious or critical violations."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol, so the page's CSP does not block it.
+        page.evaluate(AXE_JS.read_text() + "\n;undefined")
+    results = page.evaluate("async () => await axe.run(document)")
+    serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    details = [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in serious
+    ]
+    assert serious == [], f"{page.url}: {json.dumps(details, indent=1)}"
