@@ -6,6 +6,7 @@ from flask import abort
 from flask_login import current_user
 
 from forum.errors import PermissionDenied
+from forum.extensions import login_manager
 from forum.models import Role, User
 
 
@@ -43,8 +44,6 @@ def role_required(role: Role):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from forum.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not current_user.has_role(role):
                 abort(403)
