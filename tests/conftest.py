@@ -12,6 +12,7 @@ from forum import create_app
 from forum.auth.sessions import create_session
 from forum.extensions import db, limiter
 from forum.models import Role
+from forum.search import backend as search_backend
 from tests.factories import make_user
 
 USING_PG = make_url(TestingConfig.SQLALCHEMY_DATABASE_URI).get_backend_name() == "postgresql"
@@ -58,8 +59,8 @@ def clean_tables(app):
     app.extensions.get("mail_outbox", []).clear()
 
 
-# Tables outside the models (the search index) register a function here to empty them.
-EXTRA_TABLE_CLEANERS: list = []
+# Tables outside the models (the search index) are emptied by these functions.
+EXTRA_TABLE_CLEANERS = [search_backend.clear_index]
 
 
 def clear_extra_tables(conn) -> None:

@@ -1,3 +1,25 @@
-from flask import Blueprint
+"""Full-text search across threads, replies and the guide."""
+
+from flask import Blueprint, render_template, request
+
+from forum.errors import ForumError
+from forum.models import STAGE_LABELS
+from forum.search import services
 
 bp = Blueprint("search", __name__)
+
+
+@bp.route("/search")
+def index():
+    raw_query = request.args.get("q", "")
+    tag = request.args.get("tag") or None
+    stage = request.args.get("stage") or None
+    tags = services.all_tags()
+    context = {"q": raw_query, "tag": tag, "stage": stage, "tags": tags, "stages": STAGE_LABELS}
+    try:
+        outcome = services.run_search(
+            raw_query, tag=tag, stage=stage, page=request.args.get("page"), tags=tags
+        )
+    except ForumError as exc:
+        return render_template("search/index.html", outcome=None, error=str(exc), **context), 400
+    return render_template("search/index.html", outcome=outcome, error=None, **context)

@@ -1,0 +1,177 @@
+"""The search index on this database (SQLite FTS5, or PostgreSQL when TEST_DATABASE_URL)."""
+
+import html
+
+import pytest
+
+from forum.extensions import db
+from forum.models import GuideArticle, Post, PostStatus, Tag, Thread, utcnow
+from forum.search import backend
+from tests.factories import make_user
+
+
+def render(body: str) -> str:
+    return f"<p>{html.escape(body)}</p>"
+
+
+def _thread(author, title, body, *, tags=(), stage=None, status=PostStatus.VISIBLE):
+    thread = Thread(title=title, author=author, stage=stage, status=status)
+    thread.tags = list(tags)
+    db.session.add(thread)
+    db.session.flush()
+    post = Post(thread=thread, author=author, body=body, body_html=render(body), status=status)
+    db.session.add(post)
+    db.session.flush()
+    backend.index_post(post)
+    return thread, post
+
+
+def _reply(thread, author, body, **fields):
+    post = Post(thread=thread, author=author, body=body, body_html=render(body), depth=1, **fields)
+    post.parent_id = db.session.scalar(
+        db.select(Post.id).where(Post.thread_id == thread.id, Post.parent_id.is_(None))
+    )
+    db.session.add(post)
+    db.session.flush()
+    backend.index_post(post)
+    return post
+
+
+def _find(q, **filters):
+    return backend.search(backend.parse_query(q), **filters).hits
+
+
+@pytest.fixture
+def author(app):
+    return make_user("writer")
+
+
+def test_finds_threads_by_title_and_body_and_replies(author):
+    thread, _ = _thread(author, "Lips cracking in month two", "Vaseline every hour helped.")
+    _reply(thread, author, "Aquaphor worked better than lanolin for me.")
+    assert [h.kind for h in _find("cracking")] == ["thread"]
+    assert [h.kind for h in _find("vaseline")] == ["thread"]
+    hits = _find("aquaphor")
+    assert [(h.kind, h.thread_title) for h in hits] == [("reply", "Lips cracking in month two")]
+
+
+def test_stemming_matches_word_forms(author):
+    _thread(author, "Dryness everywhere", "My skin is so dry.")
+    assert len(_find("drying")) == 1
+
+
+def test_title_match_ranks_above_body_match(author):
+    _thread(author, "Nothing relevant here", "I had some nosebleeds in winter.")
+    _thread(author, "Nosebleeds every morning", "Started in the second month.")
+    assert [h.title for h in _find("nosebleeds")][0] == "Nosebleeds every morning"
+
+
+def test_snippet_highlights_and_escapes(author):
+    _thread(author, "Markup test", "The <b>nosebleeds</b> & <script>alert(1)</script> stop.")
+    (hit,) = _find("nosebleeds")
+    assert "<mark>nosebleeds</mark>" in hit.snippet_html
+    assert "<script>" not in hit.snippet_html and "<b>" not in hit.snippet_html
+
+
+def test_hidden_held_removed_and_deleted_content_never_appears(author):
+    visible, _ = _thread(author, "Visible zebra thread", "zebra one")
+    _thread(author, "Hidden zebra thread", "zebra two", status=PostStatus.HIDDEN)
+    _thread(author, "Held zebra thread", "zebra three", status=PostStatus.PENDING)
+    _reply(visible, author, "removed zebra reply", status=PostStatus.REMOVED)
+    deleted = _reply(visible, author, "deleted zebra reply")
+    deleted.deleted_at = utcnow()
+    backend.index_post(deleted)
+    assert [h.title for h in _find("zebra")] == ["Visible zebra thread"]
+
+
+def test_refresh_thread_follows_moderation_of_the_opening_post(author):
+    thread, post = _thread(author, "Quokka story", "quokka")
+    _reply(thread, author, "a quokka reply")
+    assert len(_find("quokka")) == 2
+    thread.status = post.status = PostStatus.HIDDEN
+    db.session.flush()
+    backend.refresh_thread(thread)
+    assert _find("quokka") == []
+    thread.status = post.status = PostStatus.VISIBLE
+    thread.title = "Quokka story, updated"
+    db.session.flush()
+    backend.refresh_thread(thread)
+    hits = sorted((h.kind, h.title) for h in _find("quokka"))
+    assert hits == [("reply", "Quokka story, updated"), ("thread", "Quokka story, updated")]
+
+
+def test_filters_by_tag_and_stage(author):
+    dryness = Tag(slug="dryness", name="Dryness")
+    mood = Tag(slug="mood", name="Mood")
+    db.session.add_all([dryness, mood])
+    _thread(author, "Ointment notes", "ointment", tags=[dryness], stage="on_treatment")
+    _thread(author, "Ointment and mood", "ointment", tags=[mood], stage="finished")
+    assert [h.title for h in _find("ointment", tag="mood")] == ["Ointment and mood"]
+    assert [h.title for h in _find("ointment", stage="on_treatment")] == ["Ointment notes"]
+    assert _find("ointment", tag="mood", stage="on_treatment") == []
+
+
+def test_guide_articles_are_found_and_unpublished_ones_are_not(app):
+    article = GuideArticle(
+        slug="dryness", title="Managing dryness", summary="Lips first.", body_html="<p>Balm</p>"
+    )
+    draft = GuideArticle(slug="draft", title="Draft balm", body_html="<p>Balm</p>", published=False)
+    db.session.add_all([article, draft])
+    db.session.flush()
+    backend.index_article(article)
+    backend.index_article(draft)
+    assert [(h.kind, h.guide_slug) for h in _find("balm")] == [("guide", "dryness")]
+
+
+def test_reindex_rebuilds_everything(author):
+    thread, _ = _thread(author, "Platypus", "platypus body")
+    _reply(thread, author, "platypus reply")
+    db.session.execute(db.text("DELETE FROM search_documents"))
+    assert _find("platypus") == []
+    assert backend.reindex() == 2
+    assert len(_find("platypus")) == 2
+
+
+def test_paging(author):
+    for n in range(backend.PAGE_SIZE + 3):
+        _thread(author, f"Wombat {n}", "wombat")
+    first = backend.search(backend.parse_query("wombat"), page=1)
+    second = backend.search(backend.parse_query("wombat"), page=2)
+    assert len(first.hits) == backend.PAGE_SIZE and first.has_next
+    assert len(second.hits) == 3 and not second.has_next
+    assert not {h.ref_id for h in first.hits} & {h.ref_id for h in second.hits}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '"',
+        '""',
+        "dry AND OR NOT",
+        "NEAR(dry lips)",
+        "dry* ^lips",
+        "title:dry",
+        "'; DROP TABLE posts; --",
+        "-",
+        "- - -",
+        "(((",
+        "a" * 10_000,
+        "\x00dry\x00",
+        "😀 dry",
+        "ドライ",
+        "-dry",
+        '"dry lips" -chapped OR',
+    ],
+)
+def test_hostile_queries_never_fail(author, raw):
+    _thread(author, "Dry lips", "dry lips every day")
+    query = backend.parse_query(raw)
+    backend.search(query)  # must not raise
+    assert len(query.text) <= backend.MAX_QUERY_CHARS + 2 * backend.MAX_TERMS
+
+
+def test_phrases_and_exclusions(author):
+    _thread(author, "Lips", "my dry lips")
+    _thread(author, "Skin", "lips are fine but skin is dry and chapped")
+    assert [h.title for h in _find('"dry lips"')] == ["Lips"]
+    assert [h.title for h in _find("dry -chapped")] == ["Lips"]
