@@ -90,6 +90,9 @@ class Config:
     LIST_PAGE_SIZE = 25
     ANON_CACHE_SECONDS = 10
 
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust
+    # (rate limits count per client address, so behind a load balancer set this to 1).
+    PROXY_FIX_X_FOR = 0
     LOG_LEVEL = "INFO"
     ACCESS_LOG = True
 

@@ -1,15 +1,20 @@
 """The forum application."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config, apply_env, ensure_secret_key
+from config import CONFIGS, apply_env, ensure_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config_class: type = Config) -> Flask:
+def create_app(config_class: type | None = None) -> Flask:
+    """Build the app; without a class, FORUM_CONFIG picks one (development by default)."""
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("FORUM_CONFIG", "development")]
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -65,4 +70,7 @@ def create_app(config_class: type = Config) -> Flask:
     security.register_security_headers(app)
     templating.init_templating(app)
     cli.register_commands(app)
+    proxies = int(app.config["PROXY_FIX_X_FOR"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     return app

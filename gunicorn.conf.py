@@ -1,0 +1,28 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py`.
+
+Every value can be changed from the environment. The app logs each request itself as one
+JSON line with its request id and timing, so gunicorn's own access log is off.
+"""
+
+import os
+
+wsgi_app = "forum.wsgi:app"
+bind = os.environ.get(
+    "GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+)
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Load the app once in the master and fork it: workers share its memory pages. The app
+# opens no database connection at import, so nothing is shared across the fork.
+preload_app = True
+# Recycle workers now and then so a slow leak can never take a worker down.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = 2000
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
