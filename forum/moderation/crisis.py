@@ -31,6 +31,8 @@ DEFAULT_RESOURCES_FILE = HERE / "crisis_resources.json"
 SECTIONS = ("phrases", "topics", "idioms", "negations", "negation-fillers", "mentions")
 WORD_SECTIONS = ("negations", "negation-fillers")
 MAX_FILLERS = 5
+# How far back (in characters) negations and mention words are looked for.
+LOOKBACK = 400
 
 APOSTROPHES = "'\u2019\u2018\u02bc`\u00b4"
 _APOSTROPHE_CLASS = "['\u2019\u2018\u02bc`\u00b4]"
@@ -215,7 +217,7 @@ def current_phrases() -> PhraseSet:
 
 def _negated(text: str, start: int, phrases: PhraseSet) -> bool:
     """Whether a negation stands right before ``start``, with only filler words between."""
-    before = text[:start]
+    before = text[max(0, start - LOOKBACK) : start]
     words = list(_WORD.finditer(before))
     end = len(before)
     for fillers, word in enumerate(reversed(words)):
@@ -232,8 +234,9 @@ def _negated(text: str, start: int, phrases: PhraseSet) -> bool:
 
 def _mentioned(text: str, start: int, phrases: PhraseSet) -> bool:
     """Whether a mention word comes earlier in the same sentence."""
-    sentence_start = 0
-    for stop in _SENTENCE_END.finditer(text, 0, start):
+    window_start = max(0, start - LOOKBACK)
+    sentence_start = window_start
+    for stop in _SENTENCE_END.finditer(text, window_start, start):
         sentence_start = stop.end()
     clause = text[sentence_start:start]
     return any(pattern.search(clause) for pattern in phrases.mentions)

@@ -1,6 +1,7 @@
 """The crisis matcher, its phrase file format, and the crisis resources (issue #4)."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,18 @@ def test_malformed_resources_are_refused_naming_the_file(data, message):
         parse_resources(data, name="mine.json")
     assert str(excinfo.value).startswith("mine.json")
     assert message in str(excinfo.value)
+
+
+def test_long_and_hostile_text_is_matched_quickly():
+    started = time.perf_counter()
+    hostile = [
+        "a" * 50000,
+        "not " * 10000 + "suicidal",
+        "want to " * 5000,
+        "!@#$%^&*() " * 5000,
+        "the leaflet mentions suicide. " * 1500,
+    ]
+    results = [find_crisis_phrase(text) for text in hostile]
+    assert results == [None] * len(hostile)
+    assert find_crisis_phrase("lorem ipsum " * 4000 + "i want to die") == "want to die"
+    assert time.perf_counter() - started < 10
