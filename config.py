@@ -82,6 +82,8 @@ class Config:
     AUTO_HIDE_REPORTS = 3
     NEW_MEMBER_HELD_POSTS = 1
     NEW_MEMBER_DAYS = 3
+    # Crisis phrases and resources: "" means the files shipped in forum/moderation/.
+    CRISIS_PHRASES_FILE = ""
     CRISIS_RESOURCES_FILE = ""
 
     # Threads and pages.
