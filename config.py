@@ -66,9 +66,9 @@ class Config:
     SMTP_SSL = False
     SMTP_TIMEOUT = 10
 
-    # Rate limits (Flask-Limiter). Storage is memory:// unless REDIS_URL is set.
+    # Rate limits (Flask-Limiter). Empty storage means: REDIS_URL when set, else memory://.
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = ""
     RATELIMIT_STRATEGY = "fixed-window"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "forum"
@@ -114,7 +114,6 @@ class TestingConfig(Config):
     # One iteration: tests hash many passwords and need no strength.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a hash method name
     MAIL_BACKEND = "memory"
-    RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
     NEW_MEMBER_HELD_POSTS = 0
     ANON_CACHE_SECONDS = 0
@@ -165,12 +164,8 @@ def apply_env(config: dict, environ=os.environ) -> None:
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     config["SQLALCHEMY_DATABASE_URI"] = url
-    if (
-        config.get("REDIS_URL")
-        and config.get("RATELIMIT_STORAGE_URI") == "memory://"
-        and "RATELIMIT_STORAGE_URI" not in environ
-    ):
-        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
 
 
 def ensure_secret_key(config: dict) -> None:

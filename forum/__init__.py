@@ -25,11 +25,12 @@ def create_app(config_class: type | None = None) -> Flask:
     apply_env(app.config)
     ensure_secret_key(app.config)
 
-    from forum import cli, database, errors, logs, security, templating
+    from forum import cache, cli, database, errors, logs, security, templating
     from forum.auth.sessions import init_login
     from forum.extensions import csrf, db, limiter, login_manager, migrate
 
     logs.init_logging(app)
+    cache.init_cache(app)
     db.init_app(app)
     database.init_database(app)
     migrate.init_app(

@@ -1,0 +1,220 @@
+"""A short-lived page cache for signed-out readers (issue #6).
+
+Signed-out readers are most of the traffic and all see the same page, so a GET to a view
+marked with ``@anon_cacheable`` is answered from the cache when the request carries no
+login and no pending flash message. Entries live at most ANON_CACHE_SECONDS (0 turns the
+cache off). Signed-in readers never touch the cache, so an author always sees the fresh
+page right after posting.
+
+Invalidation is by generation: every entry records the generation it was stored under, and
+``purge()`` bumps the generation, which empties the cache for every worker at once. Purges
+are rare (a moderator hides or removes a post, an author deletes one) and are requested by
+services with ``purge_after_commit()``: the bump happens only once the change is committed,
+so no worker can re-cache the old page in between. With REDIS_URL the entries and the
+generation live in Redis; without it, entries are kept in each process and the generation
+is a small file under instance/ that every worker on the host reads.
+
+The cache fails open: if Redis cannot be reached the page is simply rendered.
+"""
+
+import logging
+import os
+import pickle  # noqa: S403 - entries are written and read only by this module
+import threading
+import time
+from collections import OrderedDict
+from functools import wraps
+from pathlib import Path
+
+from flask import Flask, current_app, g, has_app_context, request, session
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+CACHED_HEADERS = ("Content-Type", "Link", "Last-Modified")
+MAX_LOCAL_ENTRIES = 2000
+
+
+def anon_cacheable(view):
+    """Mark a view whose page is the same for every signed-out reader."""
+    view._anon_cacheable = True
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    wrapped._anon_cacheable = True
+    return wrapped
+
+
+class LocalStore:
+    """Entries in this process; the generation in a file shared by the host's workers."""
+
+    def __init__(self, stamp_path: Path):
+        self.entries: OrderedDict[str, tuple[float, int, bytes]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.stamp_path = stamp_path
+
+    def generation(self) -> int:
+        try:
+            return self.stamp_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def get(self, key: str) -> tuple[int, bytes] | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            expires, generation, payload = entry
+            if expires < time.monotonic():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+        return generation, payload
+
+    def set(self, key: str, generation: int, payload: bytes, ttl: int) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic() + ttl, generation, payload)
+            self.entries.move_to_end(key)
+            while len(self.entries) > MAX_LOCAL_ENTRIES:
+                self.entries.popitem(last=False)
+
+    def purge(self) -> None:
+        self.stamp_path.parent.mkdir(parents=True, exist_ok=True)
+        # A new mtime (nanoseconds) is the new generation; writing also bumps it on
+        # filesystems with coarse timestamps.
+        with open(self.stamp_path, "a") as stamp:
+            stamp.write(".")
+        os.utime(self.stamp_path, ns=(time.time_ns(), time.time_ns()))
+        with self.lock:
+            self.entries.clear()
+
+
+class RedisStore:
+    """Entries and generation in Redis, shared by every worker on every host."""
+
+    GENERATION_KEY = "forum:pagecache:generation"
+
+    def __init__(self, url: str):
+        from redis import Redis
+
+        self.redis = Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
+
+    def _key(self, key: str) -> str:
+        return f"forum:pagecache:{key}"
+
+    def lookup(self, key: str) -> tuple[int, tuple[int, bytes] | None]:
+        raw_generation, raw_entry = self.redis.mget(self.GENERATION_KEY, self._key(key))
+        generation = int(raw_generation or 0)
+        if raw_entry is None:
+            return generation, None
+        stored_generation, _, payload = raw_entry.partition(b":")
+        return generation, (int(stored_generation), payload)
+
+    def set(self, key: str, generation: int, payload: bytes, ttl: int) -> None:
+        self.redis.set(self._key(key), str(generation).encode() + b":" + payload, ex=ttl)
+
+    def purge(self) -> None:
+        self.redis.incr(self.GENERATION_KEY)
+
+
+def _store():
+    return current_app.extensions["page_cache"]
+
+
+def _cache_key() -> str:
+    return request.full_path
+
+
+def _eligible() -> bool:
+    if request.method != "GET" or not current_app.config.get("ANON_CACHE_SECONDS"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "_anon_cacheable", False):
+        return False
+    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return False
+    # Reading the signed session cookie costs no query; a signed-in reader or one with a
+    # message waiting always gets a fresh page.
+    return "_user_id" not in session and "_flashes" not in session
+
+
+def _serve_from_cache():
+    if not _eligible():
+        return None
+    g.page_cache_key = _cache_key()
+    store = _store()
+    try:
+        if isinstance(store, RedisStore):
+            generation, entry = store.lookup(g.page_cache_key)
+        else:
+            generation, entry = store.generation(), store.get(g.page_cache_key)
+    except Exception as exc:  # fail open: render the page
+        log.warning("page cache unavailable: %s", type(exc).__name__)
+        g.page_cache_key = None
+        return None
+    g.page_cache_generation = generation
+    if entry is None or entry[0] != generation:
+        return None
+    status, headers, body = pickle.loads(entry[1])  # noqa: S301 - our own entries
+    response = current_app.response_class(body, status=status, headers=headers)
+    response.headers["X-Cache"] = "hit"
+    g.page_cache_key = None
+    return response
+
+
+def _store_response(response):
+    key = g.pop("page_cache_key", None)
+    if key is None or response.status_code != 200 or response.direct_passthrough:
+        return response
+    if "Set-Cookie" in response.headers or session.modified or session.accessed and session:
+        # Something about this reader changed while rendering; never share it.
+        return response
+    ttl = int(current_app.config["ANON_CACHE_SECONDS"])
+    headers = [(k, v) for k, v in response.headers.items() if k in CACHED_HEADERS]
+    payload = pickle.dumps((response.status_code, headers, response.get_data()))
+    try:
+        _store().set(key, g.get("page_cache_generation", 0), payload, ttl)
+    except Exception as exc:
+        log.warning("page cache unavailable: %s", type(exc).__name__)
+    response.headers["X-Cache"] = "miss"
+    return response
+
+
+def purge_after_commit(db_session) -> None:
+    """Empty the page cache once the current transaction commits."""
+    db_session.info["purge_page_cache"] = True
+
+
+def purge() -> None:
+    try:
+        _store().purge()
+    except Exception as exc:
+        # Entries expire within ANON_CACHE_SECONDS anyway; say so loudly.
+        log.error("page cache purge failed: %s", type(exc).__name__)
+
+
+def init_store(app: Flask) -> None:
+    if app.config.get("REDIS_URL"):
+        app.extensions["page_cache"] = RedisStore(app.config["REDIS_URL"])
+    else:
+        app.extensions["page_cache"] = LocalStore(Path(app.instance_path) / "page-cache.stamp")
+
+
+def init_cache(app: Flask) -> None:
+    init_store(app)
+    app.before_request(_serve_from_cache)
+    app.after_request(_store_response)
+
+
+@event.listens_for(Session, "after_commit")
+def _purge_committed(db_session):
+    if db_session.info.pop("purge_page_cache", False) and has_app_context():
+        purge()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_purge(db_session, _previous_transaction):
+    db_session.info.pop("purge_page_cache", None)

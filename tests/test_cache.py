@@ -1,0 +1,130 @@
+"""The page cache for signed-out readers (issue #6)."""
+
+import itertools
+
+import pytest
+from flask import session
+
+from config import TestingConfig
+from forum import cache, create_app
+from forum.extensions import db
+from tests.services import redis_url
+
+
+def _app(tmp_path, *, redis: str = "", ttl: int = 10):
+    app = create_app(TestingConfig)
+    # Set after creation so that REDIS_URL in the environment cannot change what is tested.
+    app.config.update(ANON_CACHE_SECONDS=ttl, REDIS_URL=redis)
+    app.instance_path = str(tmp_path)
+    cache.init_store(app)
+    counter = itertools.count(1)
+
+    @cache.anon_cacheable
+    def page():
+        return f"render {next(counter)}"
+
+    def personal():
+        return f"render {next(counter)}"
+
+    def sets_cookie():
+        session["seen"] = True
+        return f"render {next(counter)}"
+
+    app.add_url_rule("/cached", "cached", page)
+    app.add_url_rule("/personal", "personal", personal)
+    app.add_url_rule("/cookie", "cookie", cache.anon_cacheable(sets_cookie))
+    return app
+
+
+def test_signed_out_readers_get_the_cached_page(tmp_path):
+    client = _app(tmp_path).test_client()
+    first = client.get("/cached")
+    second = client.get("/cached")
+    assert first.get_data(as_text=True) == second.get_data(as_text=True) == "render 1"
+    assert first.headers["X-Cache"] == "miss" and second.headers["X-Cache"] == "hit"
+    assert "Content-Security-Policy" in second.headers  # headers still applied on a hit
+    assert client.get("/cached?page=2").get_data(as_text=True) == "render 2"
+
+
+def test_views_not_marked_are_never_cached(tmp_path):
+    client = _app(tmp_path).test_client()
+    assert client.get("/personal").get_data(as_text=True) == "render 1"
+    assert client.get("/personal").get_data(as_text=True) == "render 2"
+
+
+def test_signed_in_readers_and_pending_messages_bypass_the_cache(tmp_path):
+    app = _app(tmp_path)
+    anonymous, member = app.test_client(), app.test_client()
+    assert anonymous.get("/cached").get_data(as_text=True) == "render 1"
+    with member.session_transaction() as s:
+        s["_user_id"] = "some-session-token"
+    assert member.get("/cached").get_data(as_text=True) == "render 2"
+    flashed = app.test_client()
+    with flashed.session_transaction() as s:
+        s["_flashes"] = [("success", "Logged out.")]
+    assert flashed.get("/cached").get_data(as_text=True) == "render 3"
+
+
+def test_a_page_that_sets_a_cookie_is_not_shared(tmp_path):
+    client = _app(tmp_path).test_client()
+    assert client.get("/cookie").get_data(as_text=True) == "render 1"
+    assert app_client_fresh(client).get("/cookie").get_data(as_text=True) == "render 2"
+
+
+def app_client_fresh(client):
+    return client.application.test_client()
+
+
+def test_disabled_when_ttl_is_zero(tmp_path):
+    client = _app(tmp_path, ttl=0).test_client()
+    assert client.get("/cached").get_data(as_text=True) == "render 1"
+    assert client.get("/cached").get_data(as_text=True) == "render 2"
+
+
+def test_purge_after_commit_reaches_every_worker_on_the_host(tmp_path):
+    # Two app instances sharing instance/ stand for two gunicorn workers without Redis.
+    worker_a, worker_b = _app(tmp_path), _app(tmp_path)
+    a, b = worker_a.test_client(), worker_b.test_client()
+    assert a.get("/cached").get_data(as_text=True) == "render 1"
+    assert b.get("/cached").get_data(as_text=True) == "render 1"
+    with worker_a.app_context():
+        cache.purge_after_commit(db.session)
+        assert b.get("/cached").headers["X-Cache"] == "hit"  # not before the commit
+        db.session.commit()
+    assert b.get("/cached").get_data(as_text=True) == "render 2"
+    assert a.get("/cached").get_data(as_text=True) == "render 2"
+
+
+def test_a_rolled_back_purge_does_not_happen(tmp_path):
+    app = _app(tmp_path)
+    client = app.test_client()
+    client.get("/cached")
+    with app.app_context():
+        db.session.execute(db.text("SELECT 1"))  # a transaction is under way
+        cache.purge_after_commit(db.session)
+        db.session.rollback()
+        db.session.commit()
+    assert client.get("/cached").headers["X-Cache"] == "hit"
+
+
+@pytest.mark.redis
+def test_redis_cache_is_shared_and_purged_across_processes(tmp_path):
+    url = redis_url()
+    worker_a, worker_b = _app(tmp_path, redis=url), _app(tmp_path / "b", redis=url)
+    store = worker_a.extensions["page_cache"]
+    store.redis.flushdb()
+    a, b = worker_a.test_client(), worker_b.test_client()
+    assert a.get("/cached").get_data(as_text=True) == "render 1"
+    shared = b.get("/cached")
+    assert shared.headers["X-Cache"] == "hit" and shared.get_data(as_text=True) == "render 1"
+    with worker_b.app_context():
+        cache.purge_after_commit(db.session)
+        db.session.commit()
+    assert a.get("/cached").get_data(as_text=True) == "render 2"
+    store.redis.flushdb()
+
+
+def test_cache_fails_open_when_redis_is_down(tmp_path):
+    client = _app(tmp_path, redis="redis://127.0.0.1:1/0").test_client()
+    assert client.get("/cached").get_data(as_text=True) == "render 1"
+    assert client.get("/cached").get_data(as_text=True) == "render 2"
