@@ -95,6 +95,8 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust
     # (rate limits count per client address, so behind a load balancer set this to 1).
     PROXY_FIX_X_FOR = 0
+    # Benchmarks: add an X-Query-Count header with the SQL statements each request cost.
+    QUERY_COUNT_HEADER = False
     LOG_LEVEL = "INFO"
     ACCESS_LOG = True
 

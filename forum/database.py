@@ -7,7 +7,7 @@ timeout, so requests that write take the write lock up front. Reads keep plain B
 they never queue behind a writer.
 """
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -58,6 +58,24 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (table is not None and table.name.startswith(SEARCH_TABLE_PREFIX))
 
 
+def count_queries(app: Flask, engine: Engine) -> None:
+    """With QUERY_COUNT_HEADER on, each response says how many SQL statements it cost."""
+    if not app.config.get("QUERY_COUNT_HEADER"):
+        return
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(_conn, _cursor, statement, *_args):
+        # SQLite's BEGIN is sent as a statement by configure_engine; it is not a query.
+        if has_request_context() and not statement.startswith("BEGIN"):
+            g.query_count = g.get("query_count", 0) + 1
+
+    @app.after_request
+    def add_header(response):
+        response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+        return response
+
+
 def init_database(app: Flask) -> None:
     with app.app_context():
         configure_engine(app, db.engine)
+        count_queries(app, db.engine)

@@ -128,3 +128,14 @@ def test_cache_fails_open_when_redis_is_down(tmp_path):
     client = _app(tmp_path, redis="redis://127.0.0.1:1/0").test_client()
     assert client.get("/cached").get_data(as_text=True) == "render 1"
     assert client.get("/cached").get_data(as_text=True) == "render 2"
+
+
+def test_query_count_header_when_enabled():
+    app = create_app(TestingConfig)
+    assert "X-Query-Count" not in app.test_client().get("/healthz").headers
+
+    class CountingConfig(TestingConfig):
+        QUERY_COUNT_HEADER = True
+
+    counted = create_app(CountingConfig).test_client().get("/healthz")
+    assert counted.headers["X-Query-Count"] == "1"
