@@ -82,6 +82,7 @@ class Config:
     AUTO_HIDE_REPORTS = 3
     NEW_MEMBER_HELD_POSTS = 1
     NEW_MEMBER_DAYS = 3
+    CLAIM_MINUTES = 30  # a moderator's claim on a review item keeps others off it this long
     CRISIS_RESOURCES_FILE = ""
 
     # Threads and pages.
