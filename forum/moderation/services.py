@@ -168,6 +168,27 @@ def can_see_post(post: Post, viewer: User | None) -> bool:
     return viewer.is_moderator or (post.author_id == viewer.id and post.deleted_at is None)
 
 
+def reader_placeholder(post: Post, viewer: User | None) -> str | None:
+    """For the thread page: None when ``viewer`` may read the post's text, else what stands
+    in its place ("[hidden by a moderator]", ...) so the replies below keep their place."""
+    if can_see_post(post, viewer):
+        return None
+    if post.deleted_at is not None:
+        return "[deleted]"
+    return PLACEHOLDERS.get(PostStatus(post.status), PLACEHOLDERS[PostStatus.HIDDEN])
+
+
+def label_articles(posts: list[Post]) -> dict[int, GuideArticle]:
+    """The guide articles that labelled posts link to, by id, in one query."""
+    ids = {post.label_article_id for post in posts if post.label_article_id}
+    if not ids:
+        return {}
+    articles = db.session.scalars(
+        select(GuideArticle).where(GuideArticle.id.in_(ids), GuideArticle.published)
+    )
+    return {article.id: article for article in articles}
+
+
 def snapshot_text(post: Post) -> str:
     """The text a report keeps: the title too for an opening post, since both can change."""
     if post.is_opening:
