@@ -84,6 +84,7 @@ class Config:
     NEW_MEMBER_DAYS = 3
     # Crisis phrases and resources: "" means the files shipped in forum/moderation/.
     CRISIS_PHRASES_FILE = ""
+    CLAIM_MINUTES = 30  # a moderator's claim on a review item keeps others off it this long
     CRISIS_RESOURCES_FILE = ""
 
     # Threads and pages.

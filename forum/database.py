@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from forum.extensions import db
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# GET endpoints that write (a one-click verification link).
-WRITING_GET_ENDPOINTS = frozenset({"auth.verify"})
+# GET endpoints that write (a one-click verification link; the inbox marks what it shows read).
+WRITING_GET_ENDPOINTS = frozenset({"auth.verify", "moderation.notifications"})
 
 
 def _wants_write_lock() -> bool:

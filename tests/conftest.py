@@ -1,10 +1,12 @@
 """Fixtures: one migrated database per run, emptied between tests."""
 
+import contextlib
 import os
 
 import flask_migrate
 import pytest
 from flask_login import FlaskLoginClient
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig
@@ -71,6 +73,26 @@ def clear_extra_tables(conn) -> None:
 @pytest.fixture
 def database(app):
     return db
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements:`` collects the SQL sent to the database."""
+
+    @contextlib.contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, _parameters, _context, _executemany):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counter
 
 
 @pytest.fixture

@@ -106,6 +106,10 @@ class ReviewItem(db.Model):
     # 3 crisis, 2 misinformation or harassment, 1 any other report, 0 held only.
     severity: Mapped[int] = mapped_column(Integer, default=0)
     reporter_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Why a held post waits ("new_member" or "links"), and the crisis phrase that matched, so
+    # the moderator sees the cause without rerunning the checks (issue #4).
+    held_reason: Mapped[str | None] = mapped_column(String(32))
+    crisis_phrase: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)

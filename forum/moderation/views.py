@@ -1,3 +1,191 @@
-from flask import Blueprint
+"""Reporting a post, the moderators' queue and decisions, the public log, and the member's
+notifications inbox (issue #4).
+
+Member-facing endpoints: ``moderation.report``, ``moderation.notifications``,
+``moderation.mark_read`` (login required) and ``moderation.log`` (public). Every other
+endpoint is for moderators and admins (403 for members).
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum import notifications as inbox_service
+from forum.errors import ForumError
+from forum.extensions import db
+from forum.models import REPORT_REASON_LABELS, Post, Role
+from forum.moderation import services
+from forum.moderation.forms import ActionForm, ConfirmForm, ReportForm
+from forum.permissions import role_required
 
 bp = Blueprint("moderation", __name__)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _failure(exc: ForumError, template: str, **context):
+    """Re-render a form after a refused rule, with the reason and the typed text kept."""
+    db.session.rollback()
+    response = render_template(template, message=str(exc), **context), exc.status
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        return (*response, {"Retry-After": str(retry_after)})
+    return response
+
+
+# --- Reporting -------------------------------------------------------------------------------
+
+
+@bp.route("/p/<int:post_id>/report", methods=["GET", "POST"])
+@login_required
+def report(post_id):
+    post = db.get_or_404(Post, post_id)
+    user = _user()
+    services.check_can_report(post, user)  # 404 / 403 / 409 pages before showing the form
+    form = ReportForm()
+    context = {"post": post, "form": form, "reason_labels": REPORT_REASON_LABELS}
+    if request.method == "GET":
+        return render_template("moderation/report.html", **context)
+    if not form.validate_on_submit():
+        return render_template("moderation/report.html", **context), 422
+    try:
+        services.report_post(post, user, form.reason.data, form.note.data or "")
+    except ForumError as exc:
+        return _failure(exc, "moderation/report.html", **context)
+    db.session.commit()
+    flash(
+        "Thank you: your report went to the moderators. You'll find the outcome in your "
+        "notifications.",
+        "success",
+    )
+    if services.can_see_post(post, user) and post.thread.is_visible:
+        return redirect(f"/t/{post.thread_id}#p{post.id}")
+    return redirect(url_for("pages.home"))
+
+
+# --- The queue -------------------------------------------------------------------------------
+
+
+@bp.route("/mod/queue")
+@role_required(Role.MODERATOR)
+def queue():
+    page = services.queue_page(
+        _user(),
+        status=request.args.get("status") or None,
+        reason=request.args.get("reason") or None,
+        page=request.args.get("page"),
+    )
+    return render_template("moderation/queue.html", queue=page, filters=services.QUEUE_FILTERS)
+
+
+def _item_page(item_id: int, form: ActionForm | None = None, message: str | None = None):
+    detail = services.item_detail(item_id, _user())
+    return render_template(
+        "moderation/item.html",
+        detail=detail,
+        form=form or ActionForm(formdata=None),
+        confirm=ConfirmForm(),
+        message=message,
+        reason_labels=REPORT_REASON_LABELS,
+        hold_labels=services.HOLD_LABELS,
+        action_verbs=services.ACTION_VERBS,
+    )
+
+
+@bp.route("/mod/items/<int:item_id>")
+@role_required(Role.MODERATOR)
+def item(item_id):
+    return _item_page(item_id)
+
+
+def _claim_change(item_id: int, change, done: str):
+    item = services.get_item(item_id, _user())
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        change(item, _user())
+    except ForumError as exc:
+        db.session.rollback()
+        return _item_page(item_id, message=str(exc)), exc.status
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("moderation.item", item_id=item_id))
+
+
+@bp.route("/mod/items/<int:item_id>/claim", methods=["POST"])
+@role_required(Role.MODERATOR)
+def claim(item_id):
+    return _claim_change(item_id, services.claim_item, "You claimed this item.")
+
+
+@bp.route("/mod/items/<int:item_id>/release", methods=["POST"])
+@role_required(Role.MODERATOR)
+def release(item_id):
+    return _claim_change(item_id, services.release_item, "You released this item.")
+
+
+@bp.route("/mod/items/<int:item_id>/act", methods=["POST"])
+@role_required(Role.MODERATOR)
+def act(item_id):
+    item = services.get_item(item_id, _user())
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _item_page(item_id, form), 422
+    try:
+        services.act_on_item(
+            item,
+            _user(),
+            form.action.data,
+            form.reason.data,
+            days=form.days.data,
+            article=form.article.data,
+        )
+    except ForumError as exc:
+        db.session.rollback()
+        return _item_page(item_id, form, message=str(exc)), exc.status
+    db.session.commit()
+    flash(f"Done: {services.DECISION_LABELS[form.action.data].split(' (')[0]}.", "success")
+    return redirect(url_for("moderation.queue"))
+
+
+# --- The public log --------------------------------------------------------------------------
+
+
+@bp.route("/mod/log")
+def log():
+    page = services.public_log(before=request.args.get("before") or None)
+    return render_template("moderation/log.html", log=page)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    user = _user()
+    before = request.args.get("before") or None
+    if before is not None and not before.isdigit():
+        abort(400)
+    inbox = inbox_service.inbox(user, before=int(before) if before else None)
+    unread_ids = {n.id for n in inbox.notifications if n.read_at is None}
+    # Viewing marks them read: the header counts only what is still unread elsewhere.
+    user.unread_count = max(0, user.unread_count - len(unread_ids))
+    html = render_template(
+        "notifications/index.html", inbox=inbox, unread_ids=unread_ids, form=ConfirmForm()
+    )
+    inbox_service.mark_read(user, inbox.notifications)
+    db.session.commit()
+    return html
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def mark_read():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    inbox_service.mark_all_read(_user())
+    db.session.commit()
+    flash("All notifications marked as read.", "success")
+    return redirect(url_for("moderation.notifications"))

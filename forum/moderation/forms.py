@@ -1,0 +1,73 @@
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms before 3.3 takes (value, label) pairs
+
+    def SelectChoice(value, label):  # noqa: N802 - stands in for the class
+        return (value, label)
+
+
+from forum.models import REPORT_REASON_LABELS
+from forum.moderation.services import (
+    DECISION_LABELS,
+    NOTE_MAX,
+    REASON_MAX,
+    SUSPEND_MAX_DAYS,
+    Decision,
+)
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        "Why are you reporting this post?",
+        choices=[SelectChoice(str(value), label) for value, label in REPORT_REASON_LABELS.items()],
+        validators=[InputRequired(message="Choose a reason.")],
+    )
+    note = TextAreaField(
+        "Anything the moderators should know (optional)",
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX, message=f"Keep the note under {NOTE_MAX:,} characters."),
+        ],
+    )
+
+
+class ActionForm(FlaskForm):
+    action = RadioField(
+        "Decision",
+        choices=[SelectChoice(str(value), label) for value, label in DECISION_LABELS.items()],
+        validators=[InputRequired(message="Choose an action.")],
+    )
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            DataRequired(message="Give a reason: the author sees it."),
+            Length(max=REASON_MAX, message=f"Keep the reason under {REASON_MAX:,} characters."),
+        ],
+    )
+    days = IntegerField(
+        "Days",
+        validators=[
+            Optional(),
+            NumberRange(1, SUSPEND_MAX_DAYS, message=f"From 1 to {SUSPEND_MAX_DAYS} days."),
+        ],
+    )
+    article = StringField("Guide article", validators=[Optional(), Length(max=80)])
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        # Days and article only matter for the action they belong to.
+        if self.action.data != Decision.SUSPEND:
+            self.days.errors, self.days.data = [], None
+        elif self.days.data is None and not self.days.errors:
+            self.days.errors = ["Give the length of the suspension in days."]
+        if self.action.data != Decision.LABEL:
+            self.article.errors, self.article.data = [], None
+        return not any(f.errors for f in self)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""

@@ -1,0 +1,82 @@
+"""A member's inbox at /notifications: report outcomes, warnings, reasons given to authors.
+
+Plain functions used by any area that tells a member something (issue #4). They add rows
+and never commit; the header's unread count is loaded with the user (forum.auth.sessions).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from forum.extensions import db
+from forum.models import Notification, User, utcnow
+
+INBOX_PAGE_SIZE = 50
+
+
+class Kind:
+    """Values of ``Notification.kind``."""
+
+    REPORT_OUTCOME = "report_outcome"
+    POST_HIDDEN = "post_hidden"
+    POST_REMOVED = "post_removed"
+    POST_LABELLED = "post_labelled"
+    THREAD_LOCKED = "thread_locked"
+    WARNING = "warning"
+    SUSPENSION = "suspension"
+    BAN = "ban"
+
+
+def notify(user: User, kind: str, message: str, *, link: str | None = None) -> Notification:
+    """Add one line to ``user``'s inbox."""
+    notification = Notification(user_id=user.id, kind=kind, message=message, link=link)
+    db.session.add(notification)
+    return notification
+
+
+@dataclass
+class Inbox:
+    notifications: list[Notification]
+    next_cursor: int | None  # the id to pass as ``before`` for older notifications
+
+
+def inbox(user: User, *, before: int | None = None, limit: int = INBOX_PAGE_SIZE) -> Inbox:
+    """``user``'s notifications, newest first; ``before`` is the cursor of the previous page."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if before is not None:
+        stmt = stmt.where(Notification.id < before)
+    rows = list(db.session.scalars(stmt.order_by(Notification.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Inbox(rows, rows[-1].id if more else None)
+
+
+def mark_read(user: User, notifications: list[Notification], now: datetime | None = None) -> None:
+    """Mark the given notifications of ``user`` read (those already read keep their time)."""
+    ids = [n.id for n in notifications if n.read_at is None and n.user_id == user.id]
+    if ids:
+        _mark(user, now, Notification.id.in_(ids))
+
+
+def mark_all_read(user: User, now: datetime | None = None) -> int:
+    """Mark every unread notification of ``user`` read; returns how many."""
+    return _mark(user, now)
+
+
+def _mark(user: User, now: datetime | None, *conditions) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None), *conditions)
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(db.func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    )
