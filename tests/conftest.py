@@ -5,6 +5,7 @@ import os
 
 import flask_migrate
 import pytest
+from flask import g
 from flask_login import FlaskLoginClient
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -88,6 +89,9 @@ def login(client, user, *, remember: bool = False):
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True
+    # Requests reuse the test's app context, so Flask-Login's cached user (in g) would
+    # outlive a switch of user within one test.
+    g.pop("_login_user", None)
     return client
 
 
@@ -159,12 +163,14 @@ class QueryLog:
 
 @pytest.fixture
 def count_queries(app):
-    """``with count_queries() as log: ...`` then ``log.count``; the session is emptied first
-    so nothing is served from objects the test itself loaded."""
+    """``with count_queries() as log: ...`` then ``log.count``. Requests share the test's
+    session, so everything in it is expired first: nothing is served from objects the test
+    itself loaded."""
 
     @contextlib.contextmanager
     def counting():
-        db.session.remove()
+        db.session.commit()
+        db.session.expire_all()
         log = QueryLog()
 
         def record(conn, cursor, statement, parameters, context, executemany):
