@@ -152,11 +152,11 @@ MARKDOWN_CASES = [
     "| a | b |\n|:-:|--:|\n| <script>x</script> | [l](javascript:x) |",
     "```html\n<script>alert(1)</script>\n```",
     "`<img src=x onerror=alert(1)>`",
-    "<div style=\"background:url(javascript:alert(1))\">x</div>",
-    "<a href=\"javascript:alert(1)\">x</a>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<a href="javascript:alert(1)">x</a>',
     "<!-- comment --><?php echo 1 ?>",
     "www.example.org/?q=<script>alert(1)</script>",
-    "http://example.org/\"><script>alert(1)</script>",
+    'http://example.org/"><script>alert(1)</script>',
     "mailto:someone@example.org and someone@example.org",
     "[x](mailto:a@example.org?subject=<script>)",
     "# h1\n## h2\n###### h6",
@@ -187,7 +187,9 @@ def test_dangerous_links_do_not_become_links(text):
 
 
 def test_links_get_rel_and_keep_safe_schemes():
-    html = render_user_text("[a](https://example.org) <http://example.org/b> www.example.org x@y.org")
+    html = render_user_text(
+        "[a](https://example.org) <http://example.org/b> www.example.org x@y.org"
+    )
     links = check(html).links
     assert [link["href"] for link in links] == [
         "https://example.org",
@@ -199,7 +201,9 @@ def test_links_get_rel_and_keep_safe_schemes():
 
 
 def test_images_become_links_or_text_never_img():
-    html = render_user_text("![a photo](https://example.org/p.png) ![inline](data:image/png;base64,AA)")
+    html = render_user_text(
+        "![a photo](https://example.org/p.png) ![inline](data:image/png;base64,AA)"
+    )
     checker = check(html)
     assert "img" not in checker.tags
     assert checker.links == [{"href": "https://example.org/p.png", "rel": LINK_REL}]
