@@ -114,6 +114,21 @@ def test_experience_snapshot_from_the_course(app, course, expected, badge):
     assert post.badge == badge
 
 
+@pytest.mark.parametrize(
+    ("details", "badge"),
+    [
+        (services.Experience(Stage.ON_TREATMENT, 3, None, 40), "Month 3 · 40 mg/day"),
+        (services.Experience(Stage.ON_TREATMENT, None, None, 20), "On treatment · 20 mg/day"),
+        (services.Experience(Stage.FINISHED, None, 1, None), "1 month after"),
+        (services.Experience(Stage.FINISHED), "Finished"),
+        (services.Experience(Stage.CONSIDERING), "Considering"),
+        (services.Experience(), ""),
+    ],
+)
+def test_experience_badges(details, badge):
+    assert Thread(**details.columns()).badge == badge
+
+
 def test_posts_freeze_the_snapshot_and_explicit_details_override_it(tags):
     start_day = utcnow().date() - timedelta(days=70)
     author = make_user(course_start=start_day, course_dose_mg=40)
