@@ -6,6 +6,7 @@ at write time; posts store the source and the result. When this policy changes, 
 ``flask --app forum posts rerender``.
 """
 
+from html import escape
 from urllib.parse import urlsplit
 
 import bleach
@@ -108,14 +109,8 @@ def _render_image(self, tokens, idx, options, env) -> str:
     src = token.attrGet("src") or ""
     scheme = urlsplit(src).scheme.lower() if src else ""
     if scheme in ("http", "https"):
-        return f'<a href="{_escape(src)}">{_escape(alt)}</a>'
-    return _escape(alt)
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
+        return f'<a href="{escape(src)}">{escape(alt)}</a>'
+    return escape(alt)
 
 
 def _build_parser() -> MarkdownIt:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -43,17 +43,6 @@ TAGS_MIN, TAGS_MAX = 1, 3
 
 _posts = Post.__table__
 _threads = Thread.__table__
-
-__all__ = [
-    "can_view_thread",
-    "create_thread",
-    "delete_post",
-    "edit_post",
-    "post_view",
-    "reply",
-    "toggle_helpful",
-]
-
 
 # --- Experience details -------------------------------------------------------------------
 
@@ -112,6 +101,20 @@ def explicit_experience(
         elif months_since is not None:
             stage = Stage.FINISHED
     return Experience(stage or None, treatment_month, months_since, daily_dose_mg)
+
+
+def write_refusal(user: User | None) -> str | None:
+    """Why ``user`` may not post right now (None when they may)."""
+    try:
+        require_can_write(user)
+    except PermissionDenied as exc:
+        return str(exc)
+    return None
+
+
+def check_can_post(user: User | None) -> None:
+    """Raise PermissionDenied, with the reason, unless ``user`` may post."""
+    require_can_write(user)
 
 
 # --- Posting --------------------------------------------------------------------------------
@@ -413,10 +416,10 @@ def toggle_helpful(post: Post, user: User) -> bool:
         raise NotFound("There is no such post.")
     if is_author(user, post):
         raise PermissionDenied("You can't mark your own post as helpful.")
-    existing = db.session.get(HelpfulMark, (user.id, post.id))
-    if existing is not None:
-        db.session.delete(existing)
-        db.session.flush()
+    removed = db.session.execute(
+        delete(HelpfulMark).where(HelpfulMark.user_id == user.id, HelpfulMark.post_id == post.id)
+    ).rowcount
+    if removed:
         _count_helpful(post, -1)
         return False
     if not view.is_plain:
@@ -480,6 +483,15 @@ def page_of(post: Post) -> int:
 def locate_post(post: Post) -> tuple[int, int | None]:
     """(page, root id or None) of the page that shows ``post``."""
     return tree.locate(post, **_tree_settings())
+
+
+def locate_reply_target(thread: Thread, viewer: User, parent_id: int | None):
+    """(page, root id or None) of the page showing the post a reply answers, so a refused
+    reply comes back where it was written; page 1 when there is no such post here."""
+    parent = db.session.get(Post, parent_id) if parent_id else None
+    if parent is None or parent.thread_id != thread.id or post_view(viewer, parent) is None:
+        return 1, None
+    return locate_post(parent)
 
 
 def member_threads(viewer: User | None, author: User, *, limit: int) -> list[Thread]:

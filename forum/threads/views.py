@@ -15,11 +15,10 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from forum.errors import ForumError, PermissionDenied
+from forum.errors import ForumError
 from forum.extensions import db
 from forum.markup import render_user_text
 from forum.models import Post, utcnow
-from forum.permissions import require_can_write
 from forum.tags import services as tag_services
 from forum.threads import lists, services
 from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
@@ -37,14 +36,6 @@ def _viewer():
 def _login_redirect(target: str):
     flash("Please log in to continue.", "info")
     return redirect("/login?next=" + quote(target, safe="/"))
-
-
-def _write_refusal(user) -> str | None:
-    try:
-        require_can_write(user)
-    except PermissionDenied as exc:
-        return str(exc)
-    return None
 
 
 def thread_url(thread, **args) -> str:
@@ -90,7 +81,7 @@ def _render_thread(
         if found is not None and (tree.page == 1 or found is not tree.opening):
             target = found
     form.ensure_nonce()
-    refusal = _write_refusal(user) if user else None
+    refusal = services.write_refusal(user) if user else None
     opening = tree.opening.post if tree.opening else None
     html = render_template(
         "threads/show.html",
@@ -125,7 +116,8 @@ def show(thread_id, slug=None):
     user = _viewer()
     thread = services.get_thread(thread_id, user)
     if slug is not None and slug != thread.slug:
-        return redirect(thread_url(thread, **request.args.to_dict()), 301)
+        args = {k: v for k, v in request.args.items() if k not in ("thread_id", "slug")}
+        return redirect(thread_url(thread, **args), 301)
     return _render_thread(
         thread,
         user,
@@ -144,10 +136,7 @@ def reply(thread_id):
     thread = services.get_thread(thread_id, user)
     form = ReplyForm()
     parent_id = form.parent
-    page, root = 1, None
-    parent = db.session.get(Post, parent_id) if parent_id else None
-    if parent is not None and parent.thread_id == thread.id and post_view(user, parent):
-        page, root = services.locate_post(parent)
+    page, root = services.locate_reply_target(thread, user, parent_id)
     again = {"page": page, "root": root, "reply_to": parent_id}
     if not form.validate_on_submit():
         return _render_thread(thread, user, form, **again, status=422)
@@ -176,7 +165,7 @@ def new():
     tag_descriptions = {tag.slug: tag.description for tag in tags}
     error, preview, status = None, None, 200
     if request.method == "GET":
-        require_can_write(user)
+        services.check_can_post(user)
         wanted = request.args.get("tag")
         if wanted in tag_descriptions:
             form.tags.data = [wanted]

@@ -53,14 +53,6 @@ def test_home_is_cursor_paged(app, client, monkeypatch):
     assert client.get("/?after=garbage").status_code == 400
 
 
-def test_home_marks_a_place_for_guide_highlights_without_fake_content(client):
-    html = client.get("/").get_data(as_text=True)
-    assert (
-        "guide"
-        not in html[html.index('class="home-aside"') : html.index('id="topics-heading"')].lower()
-    )
-
-
 def test_profile_lists_visible_threads_and_replies_never_the_email(client):
     member = make_user("Writer_1", email="secret@example.org")
     thread = make_thread(member, title="My whole course story")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import HelpfulMark, Post, PostRevision, PostStatus, Thread, User
+from forum.models import HelpfulMark, Post, PostRevision, PostStatus, Thread
 from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.conftest import login
@@ -59,6 +59,8 @@ def test_wrong_slug_redirects_to_the_right_one(client, thread):
     response = client.get(f"/t/{thread.id}/old-title?page=1")
     assert response.status_code == 301
     assert response.location == f"/t/{thread.id}/{thread.slug}?page=1"
+    odd = client.get(f"/t/{thread.id}/old-title?slug=x&thread_id=3")
+    assert odd.status_code == 301 and odd.location == f"/t/{thread.id}/{thread.slug}"
 
 
 def test_unknown_thread_is_404(client):
@@ -555,7 +557,7 @@ def test_helpful_needs_a_verified_member(client, thread, unverified):
 
 def test_readers_see_helpful_counts_without_a_button(client, thread):
     opening = services.opening_post(thread)
-    services.toggle_helpful(opening, db.session.get(User, make_user().id))
+    services.toggle_helpful(opening, make_user())
     db.session.commit()
     html = client.get(url(thread)).get_data(as_text=True)
     assert "1 found this helpful" in html and "/helpful" not in html
