@@ -3,12 +3,14 @@
 from forum.extensions import db
 from forum.tags.services import load_shipped_tags
 from tests.e2e.conftest import check_accessibility, sign_in
-from tests.factories import make_user
+from tests.factories import make_thread, make_user
 
 
 def test_start_thread_reply_to_a_reply_and_collapse_it(page, live_app, live_server):
     load_shipped_tags()
     writer = make_user("e2e_writer")
+    neighbour_thread = make_thread(make_user("e2e_neighbour"), title="A neighbour's story")
+    neighbour_path = f"/t/{neighbour_thread.id}/{neighbour_thread.slug}"
     db.session.commit()
     sign_in(page, live_app, live_server, writer)
 
@@ -52,6 +54,15 @@ def test_start_thread_reply_to_a_reply_and_collapse_it(page, live_app, live_serv
     assert page.locator(f"#{first_id} > article").is_visible()
     page.locator(f"#{first_id} > details.replies > summary").click()
     assert nested.first.is_visible()
+
+    # Helpful buttons submit one shared form through their formaction, without JavaScript.
+    page.goto(neighbour_path)
+    page.locator(".opening-post").get_by_role("button", name="Helpful (0)").click()
+    page.wait_for_url(f"**{neighbour_path}#p*")
+    assert page.get_by_text("Marked as helpful.").is_visible()
+    assert (
+        page.locator(".opening-post").get_by_role("button", name="Marked helpful (1)").is_visible()
+    )
 
     page.goto("/")
     assert page.get_by_role("link", name="Week three: lips and mood").is_visible()

@@ -141,6 +141,15 @@ def test_deep_chains_continue_on_a_subtree_page(app, client, thread, author):
     assert "Back to the whole thread" in deep
 
 
+def test_subtree_page_of_the_opening_post_or_another_thread(client, thread, author):
+    other_post = make_post(make_thread(author, title="Some other thread"), author)
+    db.session.commit()
+    opening_id = services.opening_post(thread).id
+    response = client.get(url(thread, root=opening_id))
+    assert response.status_code == 302 and response.location == url(thread)
+    assert client.get(url(thread, root=other_post.id)).status_code == 404
+
+
 def test_permalink_redirects_into_the_thread(app, client, thread, author, monkeypatch):
     monkeypatch.setitem(app.config, "THREAD_PAGE_SIZE", 2)
     monkeypatch.setitem(app.config, "THREAD_VISIBLE_DEPTH", 2)
