@@ -5,6 +5,7 @@ import os
 
 import flask_migrate
 import pytest
+from flask import g
 from flask_login import FlaskLoginClient
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -109,6 +110,9 @@ def login(client, user, *, remember: bool = False):
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True
+    # Requests reuse the test's app context, so Flask-Login's cached user (in g) would
+    # outlive a switch of user within one test.
+    g.pop("_login_user", None)
     return client
 
 
@@ -157,6 +161,50 @@ def banned_user(app):
 @pytest.fixture
 def member_client(client, member):
     return login(client, member)
+
+
+class QueryLog:
+    """The SQL statements one block ran (transaction control such as BEGIN left out)."""
+
+    SKIP = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{n}. {s}" for n, s in enumerate(self.statements, 1))
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as log: ...`` then ``log.count``. Requests share the test's
+    session, so everything in it is expired first: nothing is served from objects the test
+    itself loaded."""
+
+    @contextlib.contextmanager
+    def counting():
+        db.session.commit()
+        db.session.expire_all()
+        log = QueryLog()
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(QueryLog.SKIP):
+                log.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield log
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
 
 
 __all__ = ["FlaskLoginClient", "USING_PG", "login"]

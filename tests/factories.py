@@ -43,3 +43,55 @@ def make_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def make_tag(slug: str = "dryness", *, name: str | None = None, sort_order: int = 0):
+    """The tag with this slug, created if missing."""
+    from sqlalchemy import select
+
+    from forum.models import Tag
+
+    tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
+    if tag is None:
+        tag = Tag(
+            slug=slug, name=name or slug.replace("-", " ").capitalize(), sort_order=sort_order
+        )
+        db.session.add(tag)
+        db.session.flush()
+    return tag
+
+
+def make_thread(
+    author: User | None = None,
+    *,
+    title: str = "My first month on isotretinoin",
+    body: str = "Dry lips from day three, nothing else so far.",
+    tags: tuple[str, ...] = ("dryness",),
+    **details,
+):
+    """A thread started through the service, so its tree columns are real."""
+    from forum.threads import services
+
+    for slug in tags:
+        make_tag(slug)
+    thread, _ = services.create_thread(
+        author or make_user(),
+        title=title,
+        body=body,
+        tag_slugs=list(tags),
+        details=services.explicit_experience(**details),
+    )
+    return thread
+
+
+def make_post(thread, author: User | None = None, *, parent=None, body: str = "Same here."):
+    """A reply through the service: to ``parent`` (a Post) or to the thread."""
+    from forum.threads import services
+
+    post, _ = services.reply(
+        thread,
+        author or make_user(),
+        body=body,
+        parent_id=parent.id if parent is not None else None,
+    )
+    return post

@@ -62,6 +62,8 @@ class ExperienceDetails:
             parts.append("Finished")
         elif self.stage == Stage.CONSIDERING:
             parts.append("Considering")
+        elif self.stage == Stage.ON_TREATMENT and self.treatment_month is None:
+            parts.append("On treatment")
         if self.daily_dose_mg is not None:
             parts.append(f"{self.daily_dose_mg} mg/day")
         return " · ".join(parts)

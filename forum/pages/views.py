@@ -1,16 +1,30 @@
 """Site-wide pages: home, health check, the community guidelines, privacy notice and help."""
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import text
 
 from forum.extensions import db
+from forum.models import STAGE_LABELS
+from forum.tags.services import tags_with_counts
+from forum.threads import lists
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.route("/")
 def home():
-    return render_template("pages/home.html")
+    """Latest active threads across topics, the topics with counts (issue #3)."""
+    query = lists.parse_list_query(request.args)
+    result = lists.list_threads(query, limit=current_app.config["LIST_PAGE_SIZE"])
+    return render_template(
+        "pages/home.html",
+        action=url_for("pages.home"),
+        query=query,
+        result=result,
+        rows=tags_with_counts(),
+        sort_labels=lists.SORT_LABELS,
+        stages=STAGE_LABELS,
+    )
 
 
 @bp.route("/healthz")

@@ -1,3 +1,30 @@
-from flask import Blueprint
+"""The topic index and each topic's threads (issue #3)."""
+
+from flask import Blueprint, current_app, render_template, request, url_for
+
+from forum.models import STAGE_LABELS
+from forum.tags import services
+from forum.threads import lists
 
 bp = Blueprint("tags", __name__)
+
+
+@bp.route("/tags")
+def index():
+    return render_template("tags/index.html", rows=services.tags_with_counts())
+
+
+@bp.route("/tags/<slug>")
+def show(slug):
+    tag = services.get_tag(slug)
+    query = lists.parse_list_query(request.args)
+    result = lists.list_threads(query, tag=tag, limit=current_app.config["LIST_PAGE_SIZE"])
+    return render_template(
+        "tags/show.html",
+        tag=tag,
+        action=url_for("tags.show", slug=tag.slug),
+        query=query,
+        result=result,
+        sort_labels=lists.SORT_LABELS,
+        stages=STAGE_LABELS,
+    )

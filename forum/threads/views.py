@@ -1,3 +1,350 @@
-from flask import Blueprint
+"""Threads, posts and feeds (issue #3): /t/..., /p/..., /feeds/...."""
+
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from forum.errors import ForumError
+from forum.extensions import db
+from forum.markup import render_user_text
+from forum.models import Post, utcnow
+from forum.tags import services as tag_services
+from forum.threads import lists, services
+from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
+from forum.threads.tree import find_node
+from forum.threads.visibility import post_view, thread_notice
+from forum.urls import external_url
 
 bp = Blueprint("threads", __name__)
+
+
+def _viewer():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _login_redirect(target: str):
+    flash("Please log in to continue.", "info")
+    return redirect("/login?next=" + quote(target, safe="/"))
+
+
+def thread_url(thread, **args) -> str:
+    return url_for("threads.show", thread_id=thread.id, slug=thread.slug, **args)
+
+
+def post_url(post: Post) -> str:
+    page, root = services.locate_post(post)
+    return thread_url(
+        post.thread,
+        page=page if page > 1 and root is None else None,
+        root=root,
+        _anchor=f"p{post.id}",
+    )
+
+
+def _render_thread(
+    thread, user, form, *, page=1, root=None, reply_to=None, preview=None, status=200
+):
+    tree = services.thread_page(thread, user, page=page, root_id=root)
+    if tree.root is not None and tree.root.post.parent_id is None:
+        return redirect(thread_url(thread))
+    base = thread_url(thread)
+    if tree.root is not None:
+        page_url = thread_url(thread, root=tree.root.post.id)
+        reply_query = f"?root={tree.root.post.id}&"
+    else:
+        page_url = thread_url(thread, page=tree.page if tree.page > 1 else None)
+        reply_query = f"?page={tree.page}&" if tree.page > 1 else "?"
+    if request.endpoint != "threads.show":
+        # Re-rendered by a POST to another address: relative links would point there.
+        reply_query = base + reply_query
+    prev_url = next_url = None
+    if tree.root is None and tree.page > 1:
+        prev_url = thread_url(thread, page=tree.page - 1 if tree.page > 2 else None)
+    if tree.root is None and tree.page < tree.pages:
+        next_url = thread_url(thread, page=tree.page + 1)
+    target = None
+    if reply_to:
+        form.parent_id.data = str(reply_to)
+        found = tree.opening if tree.opening and tree.opening.post.id == reply_to else None
+        found = found or find_node(tree.nodes, reply_to)
+        if found is not None and (tree.page == 1 or found is not tree.opening):
+            target = found
+    form.ensure_nonce()
+    refusal = services.write_refusal(user) if user else None
+    opening = tree.opening.post if tree.opening else None
+    html = render_template(
+        "threads/show.html",
+        thread=thread,
+        tree=tree,
+        form=form,
+        thread_url=base,
+        page_url=page_url,
+        reply_query=reply_query,
+        canonical_url=external_url(page_url),
+        prev_url=prev_url,
+        next_url=next_url,
+        thread_notice=thread_notice(user, thread, opening),
+        viewer_id=user.id if user else None,
+        csrf=generate_csrf() if user and refusal is None else "",
+        write_refusal=refusal,
+        # A refused POST comes back with its form, so the text typed is never lost.
+        show_reply_form=request.method == "POST"
+        or (user is not None and refusal is None and not thread.locked),
+        reply_target=target.post if target else None,
+        reply_target_view=target.view if target else None,
+        reply_target_id=target.post.id if target else None,
+        reply_target_shown=target is not None,
+        preview_html=preview,
+    )
+    return html, status
+
+
+@bp.route("/t/<int:thread_id>")
+@bp.route("/t/<int:thread_id>/<slug>")
+def show(thread_id, slug=None):
+    user = _viewer()
+    thread = services.get_thread(thread_id, user)
+    if slug is not None and slug != thread.slug:
+        args = {k: v for k, v in request.args.items() if k not in ("thread_id", "slug")}
+        return redirect(thread_url(thread, **args), 301)
+    return _render_thread(
+        thread,
+        user,
+        ReplyForm(formdata=None),
+        page=request.args.get("page", 1, type=int),
+        root=request.args.get("root", type=int),
+        reply_to=request.args.get("reply_to", type=int),
+    )
+
+
+@bp.route("/t/<int:thread_id>/reply", methods=["POST"])
+def reply(thread_id):
+    user = _viewer()
+    if user is None:
+        return _login_redirect(url_for("threads.show", thread_id=thread_id))
+    thread = services.get_thread(thread_id, user)
+    form = ReplyForm()
+    parent_id = form.parent
+    page, root = services.locate_reply_target(thread, user, parent_id)
+    again = {"page": page, "root": root, "reply_to": parent_id}
+    if not form.validate_on_submit():
+        return _render_thread(thread, user, form, **again, status=422)
+    if form.wants_preview:
+        return _render_thread(thread, user, form, **again, preview=render_user_text(form.body.data))
+    try:
+        post, created = services.reply(
+            thread, user, body=form.body.data, parent_id=parent_id, nonce=form.nonce.data
+        )
+    except ForumError as exc:
+        form.body.errors = [*form.body.errors, str(exc)]
+        return _render_thread(thread, user, form, **again, status=exc.status)
+    db.session.commit()
+    flash("Reply posted." if created else "That reply was already posted.", "success")
+    return redirect(post_url(post))
+
+
+@bp.route("/t/new", methods=["GET", "POST"])
+def new():
+    user = _viewer()
+    if user is None:
+        return _login_redirect(request.full_path.rstrip("?"))
+    form = ThreadForm()
+    tags = tag_services.all_tags()
+    form.tags.choices = tag_choices(tags)
+    tag_descriptions = {tag.slug: tag.description for tag in tags}
+    error, preview, status = None, None, 200
+    if request.method == "GET":
+        services.check_can_post(user)
+        wanted = request.args.get("tag")
+        if wanted in tag_descriptions:
+            form.tags.data = [wanted]
+    elif not form.validate_on_submit():
+        status = 422
+    elif form.wants_preview:
+        preview = render_user_text(form.body.data)
+    else:
+        try:
+            thread, created = services.create_thread(
+                user,
+                title=form.title.data,
+                body=form.body.data,
+                tag_slugs=form.tags.data,
+                details=services.explicit_experience(
+                    form.stage.data,
+                    form.treatment_month.data,
+                    form.months_since.data,
+                    form.daily_dose_mg.data,
+                ),
+                nonce=form.nonce.data,
+            )
+        except ForumError as exc:
+            error, status = str(exc), exc.status
+        else:
+            db.session.commit()
+            flash(
+                "Your thread is posted." if created else "That thread was already posted.",
+                "success",
+            )
+            return redirect(thread_url(thread))
+    form.ensure_nonce()
+    return render_template(
+        "threads/new.html",
+        form=form,
+        error=error,
+        preview_html=preview,
+        tag_descriptions=tag_descriptions,
+    ), status
+
+
+@bp.route("/p/<int:post_id>")
+def permalink(post_id):
+    post = services.get_post(post_id, _viewer())
+    return redirect(post_url(post))
+
+
+def _own_post(post_id):
+    """The post in the URL, for its author; others get the error page that says why."""
+    user = _viewer()
+    post = services.get_post(post_id, user)
+    services.check_author(post, user)
+    return user, post
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+def edit(post_id):
+    if not current_user.is_authenticated:
+        return _login_redirect(request.path)
+    user, post = _own_post(post_id)
+    is_opening = post.parent_id is None
+    form = EditPostForm(data={"title": post.thread.title, "body": post.body})
+    if not is_opening:
+        del form.title
+    error, preview, status = None, None, 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            status = 422
+        elif form.wants_preview:
+            preview = render_user_text(form.body.data)
+        else:
+            try:
+                changed = services.edit_post(
+                    post,
+                    user,
+                    body=form.body.data,
+                    title=form.title.data if is_opening else None,
+                )
+            except ForumError as exc:
+                error, status = str(exc), exc.status
+            else:
+                db.session.commit()
+                flash("Your changes are saved." if changed else "Nothing changed.", "success")
+                return redirect(post_url(post))
+    return render_template(
+        "threads/edit.html", form=form, post=post, error=error, preview_html=preview
+    ), status
+
+
+@bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
+def delete(post_id):
+    if not current_user.is_authenticated:
+        return _login_redirect(request.path)
+    user, post = _own_post(post_id)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        services.delete_post(post, user)
+        db.session.commit()
+        flash("Your post is deleted.", "success")
+        return redirect(post_url(post))
+    return render_template("threads/delete.html", form=form, post=post)
+
+
+@bp.route("/p/<int:post_id>/history")
+def history(post_id):
+    user = _viewer()
+    post = services.get_post(post_id, user)
+    revisions = services.revisions(post, user)
+    return render_template(
+        "threads/history.html",
+        post=post,
+        view=post_view(user, post),
+        revisions=revisions,
+        post_url=post_url(post),
+    )
+
+
+@bp.route("/p/<int:post_id>/helpful", methods=["POST"])
+def helpful(post_id):
+    user = _viewer()
+    if user is None:
+        return _login_redirect(url_for("threads.permalink", post_id=post_id))
+    post = services.get_post(post_id, user)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        raise ForumError("The form expired; reload the page and try again.")
+    marked = services.toggle_helpful(post, user)
+    db.session.commit()
+    flash("Marked as helpful." if marked else "Your helpful mark is taken back.", "success")
+    return redirect(post_url(post))
+
+
+# --- Feeds --------------------------------------------------------------------------------
+
+
+def _feed(entries, *, title: str, self_path: str, alternate_path: str):
+    items = [
+        {
+            "thread": thread,
+            "opening": opening,
+            "url": external_url(thread_url(thread)),
+            "content": opening.body_html if post_view(None, opening).show_body else "[deleted]",
+            "updated": opening.edited_at or opening.created_at,
+        }
+        for thread, opening in entries
+    ]
+    updated = max((item["updated"] for item in items), default=utcnow())
+    xml = render_template(
+        "threads/feed.xml",
+        title=title,
+        feed_id=external_url(self_path),
+        self_url=external_url(self_path),
+        alternate_url=external_url(alternate_path),
+        updated=updated,
+        items=items,
+    )
+    response = make_response(xml)
+    response.mimetype = "application/atom+xml"
+    return response
+
+
+@bp.route("/feeds/latest.atom")
+def feed_latest():
+    entries = lists.latest_with_opening(limit=current_app.config["LIST_PAGE_SIZE"])
+    return _feed(
+        entries,
+        title=f"Latest experiences · {current_app.config['SITE_NAME']}",
+        self_path=url_for("threads.feed_latest"),
+        alternate_path=url_for("pages.home"),
+    )
+
+
+@bp.route("/feeds/tags/<slug>.atom")
+def feed_tag(slug):
+    tag = tag_services.get_tag(slug)
+    entries = lists.latest_with_opening(tag=tag, limit=current_app.config["LIST_PAGE_SIZE"])
+    return _feed(
+        entries,
+        title=f"{tag.name} · {current_app.config['SITE_NAME']}",
+        self_path=url_for("threads.feed_tag", slug=tag.slug),
+        alternate_path=url_for("tags.show", slug=tag.slug),
+    )

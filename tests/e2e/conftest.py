@@ -106,3 +106,24 @@ def check_accessibility(page) -> None:
         for v in serious
     ]
     assert serious == [], f"{page.url}: {json.dumps(details, indent=1)}"
+
+
+def sign_in(page, live_app, live_server: str, user) -> None:
+    """Give the browser a logged-in session for ``user``, as the login form would: a
+    server-side session row, and Flask's signed session cookie carrying its token."""
+    from forum.auth.sessions import create_session
+    from forum.extensions import db
+
+    token = create_session(user, remember=False, user_agent="Playwright")
+    db.session.commit()
+    db.session.remove()  # hold no SQLite transaction while the browser talks to the server
+    serializer = live_app.session_interface.get_signing_serializer(live_app)
+    page.context.add_cookies(
+        [
+            {
+                "name": live_app.config["SESSION_COOKIE_NAME"],
+                "value": serializer.dumps({"_user_id": token, "_fresh": True}),
+                "url": live_server,
+            }
+        ]
+    )

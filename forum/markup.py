@@ -1,0 +1,146 @@
+"""The only place user text becomes HTML (issue #3).
+
+Markdown is rendered by markdown-it-py (CommonMark, tables, strikethrough, bare URLs made
+links, raw HTML off), then cleaned by bleach against the allow-lists below. Both steps run
+at write time; posts store the source and the result. When this policy changes, run
+``flask --app forum posts rerender``.
+"""
+
+from html import escape
+from urllib.parse import urlsplit
+
+import bleach
+from bleach.html5lib_shim import Filter
+from markdown_it import MarkdownIt
+
+# Headings in posts start at h3: the page already has its own h1 and h2.
+HEADING_MAP = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "strong",
+        "em",
+        "del",
+        "s",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "a",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }
+)
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener noreferrer"
+# Table alignment travels as a class, since style attributes are never allowed (CSP).
+ALIGN_CLASSES = frozenset({"align-left", "align-center", "align-right"})
+
+
+def _allowed_href(value: str) -> bool:
+    """An absolute http, https or mailto URL, or a path on this site.
+
+    A scheme-less link that is not a path ("x:y", "foo") is dropped: browsers would read
+    some of those as schemes. bleach checks the scheme again after this.
+    """
+    value = value.strip()
+    if value.startswith(("/", "#")):
+        return True
+    try:
+        scheme = urlsplit(value).scheme.lower()
+    except ValueError:
+        return False
+    return scheme in ALLOWED_PROTOCOLS
+
+
+def _allow_attribute(tag: str, name: str, value: str) -> bool:
+    if tag == "a":
+        return name == "title" or (name == "href" and _allowed_href(value))
+    if tag in ("th", "td"):
+        return name == "class" and value in ALIGN_CLASSES
+    if tag == "ol":
+        return name == "start" and value.isdigit() and len(value) <= 9
+    return False
+
+
+# Every tag bleach may see, with the attributes it may keep (a callable per tag).
+ALLOWED_ATTRIBUTES = {tag: _allow_attribute for tag in ("a", "th", "td", "ol")}
+
+
+class _LinkRelFilter(Filter):
+    """Give every surviving link the same rel, whatever the input said."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                attrs = dict(token["data"])
+                attrs[(None, "rel")] = LINK_REL
+                token["data"] = attrs
+            yield token
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[_LinkRelFilter],
+)
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    """No images (they would leak readers' addresses): a link to it, or just its alt text."""
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env) or "image"
+    src = token.attrGet("src") or ""
+    scheme = urlsplit(src).scheme.lower() if src else ""
+    if scheme in ("http", "https"):
+        return f'<a href="{escape(src)}">{escape(alt)}</a>'
+    return escape(alt)
+
+
+def _build_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+_md = _build_parser()
+
+
+def _adjust(tokens) -> None:
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = HEADING_MAP.get(token.tag, token.tag)
+        elif token.type in ("th_open", "td_open"):
+            style = token.attrGet("style")
+            if style:
+                align = style.removeprefix("text-align:").strip()
+                token.attrs.pop("style", None)
+                token.attrSet("class", f"align-{align}")
+
+
+def render_user_text(text: str) -> str:
+    """Markdown source to sanitised HTML, safe to insert in any page."""
+    if not text:
+        return ""
+    env: dict = {}
+    tokens = _md.parse(text, env)
+    _adjust(tokens)
+    html = _md.renderer.render(tokens, _md.options, env)
+    return _cleaner.clean(html).strip()

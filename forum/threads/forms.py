@@ -1,0 +1,183 @@
+"""Forms for threads and posts (issue #3): shapes only; the rules are in services."""
+
+import re
+import secrets
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from forum.models import STAGE_LABELS, Stage
+from forum.threads.services import BODY_MAX, TAGS_MAX, TAGS_MIN, TITLE_MAX, TITLE_MIN
+
+NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def normalise_newlines(value):
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField whose parse error says what to type."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a whole number.") from None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _valid_nonce(form, field):
+    if field.data and not NONCE_RE.match(field.data):
+        field.data = new_nonce()
+
+
+BODY_FIELD_VALIDATORS = [
+    InputRequired("Write something first."),
+    Length(max=BODY_MAX, message=f"Keep it under {BODY_MAX:,} characters."),
+]
+
+
+class PostFormMixin:
+    def ensure_nonce(self) -> None:
+        if not self.nonce.data:
+            self.nonce.data = new_nonce()
+
+    @property
+    def wants_preview(self) -> bool:
+        return bool(self.preview.data)
+
+
+class ThreadForm(PostFormMixin, FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[
+            InputRequired("Give your thread a title."),
+            Length(
+                min=TITLE_MIN,
+                max=TITLE_MAX,
+                message=f"A title is {TITLE_MIN} to {TITLE_MAX} characters.",
+            ),
+        ],
+        filters=[strip],
+    )
+    body = TextAreaField(
+        "Your experience", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines]
+    )
+    tags = MultiCheckboxField(
+        "Topics", choices=[], invalid_choice_message="Choose topics from the list."
+    )
+    stage = SelectField(
+        "Stage",
+        choices=[SelectChoice("", "Not saying")]
+        + [SelectChoice(str(stage), label) for stage, label in STAGE_LABELS.items()],
+        invalid_choice_message="Choose a stage from the list.",
+        validators=[Optional()],
+    )
+    treatment_month = WholeNumberField(
+        "Treatment month",
+        validators=[Optional(), NumberRange(1, 24, "The treatment month is from 1 to 24.")],
+    )
+    months_since = WholeNumberField(
+        "Months since finishing",
+        validators=[Optional(), NumberRange(0, 120, "Months since finishing is from 0 to 120.")],
+    )
+    daily_dose_mg = WholeNumberField(
+        "Daily dose (mg)",
+        validators=[Optional(), NumberRange(1, 200, "The daily dose is from 1 to 200 mg.")],
+    )
+    nonce = HiddenField(validators=[_valid_nonce])
+    submit = SubmitField("Post")
+    preview = SubmitField("Preview")
+
+    def validate_tags(self, field):
+        if not TAGS_MIN <= len(field.data or []) <= TAGS_MAX:
+            raise ValidationError(f"Choose {TAGS_MIN} to {TAGS_MAX} topics.")
+
+    def validate_treatment_month(self, field):
+        if field.data is not None and self.stage.data not in ("", Stage.ON_TREATMENT):
+            raise ValidationError("A treatment month goes with the stage “On treatment”.")
+
+    def validate_months_since(self, field):
+        if field.data is None:
+            return
+        if self.stage.data not in ("", Stage.FINISHED):
+            raise ValidationError("Months since finishing goes with the stage “Finished”.")
+        if self.treatment_month.data is not None:
+            raise ValidationError("Give a treatment month or months since finishing, not both.")
+
+
+def tag_choices(tags) -> list[SelectChoice]:
+    return [SelectChoice(tag.slug, tag.name) for tag in tags]
+
+
+class ReplyForm(PostFormMixin, FlaskForm):
+    body = TextAreaField(
+        "Your reply", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines]
+    )
+    parent_id = HiddenField()
+    nonce = HiddenField(validators=[_valid_nonce])
+    submit = SubmitField("Post reply")
+    preview = SubmitField("Preview")
+
+    def validate_parent_id(self, field):
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError("That reply link is broken; reply to the thread instead.")
+
+    @property
+    def parent(self) -> int | None:
+        value = str(self.parent_id.data or "")
+        return int(value) if value.isdigit() else None
+
+
+class EditPostForm(FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[
+            InputRequired("Give your thread a title."),
+            Length(
+                min=TITLE_MIN,
+                max=TITLE_MAX,
+                message=f"A title is {TITLE_MIN} to {TITLE_MAX} characters.",
+            ),
+        ],
+        filters=[strip],
+    )
+    body = TextAreaField("Text", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines])
+    submit = SubmitField("Save changes")
+    preview = SubmitField("Preview")
+
+    @property
+    def wants_preview(self) -> bool:
+        return bool(self.preview.data)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""

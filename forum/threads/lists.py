@@ -1,0 +1,169 @@
+"""Lists of threads for the home page, tag pages and feeds, paged with cursors (issue #3).
+
+A cursor is the sort key and id of the last thread shown, so the next page is a range scan
+on the ``ix_threads_status_*`` indexes (``status, key, id``) whatever the page number,
+rather than an OFFSET that reads and throws away every earlier row.
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import and_, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum.errors import ForumError
+from forum.extensions import db
+from forum.models import Post, PostStatus, Stage, Tag, Thread, thread_tags
+
+SORTS = {
+    "active": Thread.last_activity_at,
+    "new": Thread.created_at,
+    "top": Thread.helpful_count,
+}
+SORT_LABELS = {"active": "Recently active", "new": "Newest", "top": "Most helpful"}
+MONTH_MIN, MONTH_MAX = 1, 24
+
+
+class BadListRequest(ForumError):
+    status = 400
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    sort: str = "active"
+    stage: str | None = None
+    month_min: int | None = None
+    month_max: int | None = None
+    after: tuple | None = None  # (sort key, thread id) of the last thread already shown
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.stage or self.month_min or self.month_max)
+
+    def url_args(self, **changes) -> dict:
+        """Query arguments for a link to this list (``after`` is left to the caller)."""
+        query = replace(self, **changes)
+        args = {
+            "sort": query.sort if query.sort != "active" else None,
+            "stage": query.stage,
+            "month_min": query.month_min,
+            "month_max": query.month_max,
+        }
+        return {key: value for key, value in args.items() if value is not None}
+
+
+def _int_arg(args: Mapping, name: str) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not MONTH_MIN <= int(raw) <= MONTH_MAX:
+        raise BadListRequest(
+            f"The treatment month range takes whole numbers from {MONTH_MIN} to {MONTH_MAX}."
+        )
+    return int(raw)
+
+
+def parse_list_query(args: Mapping) -> ListQuery:
+    """Read ``sort``, ``stage``, ``month_min``, ``month_max`` and ``after`` from a request's
+    arguments. Raises BadListRequest (400) with a message for anything malformed."""
+    sort = (args.get("sort") or "active").strip()
+    if sort not in SORTS:
+        raise BadListRequest("Sort by active, new or top.")
+    stage = (args.get("stage") or "").strip() or None
+    if stage is not None and stage not in set(Stage):
+        raise BadListRequest("The stage is one of considering, on_treatment or finished.")
+    month_min, month_max = _int_arg(args, "month_min"), _int_arg(args, "month_max")
+    if month_min and month_max and month_min > month_max:
+        raise BadListRequest("The first month of the range comes after the last one.")
+    after = args.get("after")
+    return ListQuery(
+        sort=sort,
+        stage=stage,
+        month_min=month_min,
+        month_max=month_max,
+        after=decode_cursor(sort, after) if after else None,
+    )
+
+
+def encode_cursor(sort: str, thread: Thread) -> str:
+    key = getattr(thread, SORTS[sort].key)
+    value = key.isoformat() if isinstance(key, datetime) else key
+    raw = json.dumps([sort, value, thread.id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str) -> tuple:
+    """The (key, id) a cursor carries. Raises BadListRequest when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, thread_id = json.loads(raw)
+        if cursor_sort != sort or not isinstance(thread_id, int):
+            raise ValueError("cursor for another sort")
+        if sort == "top":
+            if not isinstance(value, int):
+                raise ValueError("not a count")
+            key = value
+        else:
+            key = datetime.fromisoformat(value)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise BadListRequest(
+            "That page link is broken or out of date. Start again from the first page."
+        ) from None
+    return key, thread_id
+
+
+@dataclass
+class ThreadList:
+    threads: list[Thread]
+    next_cursor: str | None
+
+
+def list_threads(query: ListQuery, *, tag: Tag | None = None, limit: int) -> ThreadList:
+    """Visible threads, newest sort key first, ``limit`` at a time: two queries (threads with
+    their authors, then their tags)."""
+    key = SORTS[query.sort]
+    stmt = select(Thread).where(Thread.status == PostStatus.VISIBLE)
+    if tag is not None:
+        stmt = stmt.join(
+            thread_tags, and_(thread_tags.c.thread_id == Thread.id, thread_tags.c.tag_id == tag.id)
+        )
+    if query.stage:
+        stmt = stmt.where(Thread.stage == query.stage)
+    if query.month_min:
+        stmt = stmt.where(Thread.treatment_month >= query.month_min)
+    if query.month_max:
+        stmt = stmt.where(Thread.treatment_month <= query.month_max)
+    if query.after:
+        stmt = stmt.where(tuple_(key, Thread.id) < tuple_(*query.after))
+    stmt = (
+        stmt.order_by(key.desc(), Thread.id.desc())
+        .limit(limit + 1)
+        .options(joinedload(Thread.author), selectinload(Thread.tags))
+    )
+    threads = list(db.session.scalars(stmt))
+    next_cursor = None
+    if len(threads) > limit:
+        threads = threads[:limit]
+        next_cursor = encode_cursor(query.sort, threads[-1])
+    return ThreadList(threads, next_cursor)
+
+
+def latest_with_opening(*, tag: Tag | None = None, limit: int) -> list[tuple[Thread, Post]]:
+    """The newest visible threads with their opening posts, for the feeds; one query."""
+    stmt = (
+        select(Thread, Post)
+        .join(Post, and_(Post.thread_id == Thread.id, Post.branch == 0, Post.parent_id.is_(None)))
+        .where(Thread.status == PostStatus.VISIBLE)
+        .options(joinedload(Thread.author), selectinload(Thread.tags))
+        .order_by(Thread.created_at.desc(), Thread.id.desc())
+        .limit(limit)
+    )
+    if tag is not None:
+        stmt = stmt.join(
+            thread_tags, and_(thread_tags.c.thread_id == Thread.id, thread_tags.c.tag_id == tag.id)
+        )
+    return [(thread, post) for thread, post in db.session.execute(stmt)]

@@ -1,0 +1,281 @@
+"""The reply tree: a materialised path per post, and pages of it in one ordered query.
+
+``Post.path`` is one fixed-width segment per level below the opening post, each the node's
+ordinal among its siblings ("000003000001" is the first reply to the third top-level reply).
+Fixed-width decimal digits sort the same under every collation, so ``ORDER BY path`` is a
+depth-first walk in reply order on SQLite and PostgreSQL alike. ``Post.branch`` is the
+ordinal of the top-level reply a node sits under (0 for the opening post), so a page of
+top-level replies with all their descendants is ``branch BETWEEN a AND b`` on an index.
+
+Ordinals come from ``Post.child_count`` incremented in SQL with RETURNING, so concurrent
+replies never share one. Deleting keeps the node; ``move_subtree`` rewrites a subtree's
+prefix in one UPDATE.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Text, and_, func, literal, or_, select, update
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from forum.errors import InvalidAction, NotFound
+from forum.extensions import db
+from forum.models import HelpfulMark, Post, Thread, User
+from forum.threads.visibility import PostView, is_signed_in, post_view
+
+SEGMENT_WIDTH = 6
+MAX_ORDINAL = 10**SEGMENT_WIDTH - 1
+_posts = Post.__table__
+_threads = Thread.__table__
+
+
+def segment(ordinal: int) -> str:
+    return f"{ordinal:0{SEGMENT_WIDTH}d}"
+
+
+def ancestor_path(path: str, depth: int) -> str:
+    """The path of the ancestor at ``depth`` of the node whose path is ``path``."""
+    return path[: depth * SEGMENT_WIDTH]
+
+
+def allocate_ordinal(parent: Post) -> int:
+    """Take the next sibling ordinal under ``parent``, atomically in SQL.
+
+    Raises InvalidAction when the parent has run out of ordinals.
+    """
+    ordinal = db.session.execute(
+        update(_posts)
+        .where(_posts.c.id == parent.id)
+        .values(child_count=_posts.c.child_count + 1)
+        .returning(_posts.c.child_count)
+    ).scalar_one()
+    if ordinal > MAX_ORDINAL:
+        raise InvalidAction("This post has as many replies as it can take; reply elsewhere.")
+    set_committed_value(parent, "child_count", ordinal)
+    return ordinal
+
+
+def place_under(post: Post, parent: Post, ordinal: int) -> None:
+    """Set the tree columns of a new ``post`` that is ``parent``'s child number ``ordinal``."""
+    post.thread_id = parent.thread_id
+    post.parent_id = parent.id
+    post.depth = parent.depth + 1
+    post.path = parent.path + segment(ordinal)
+    post.branch = ordinal if parent.depth == 0 else parent.branch
+
+
+def subtree_condition(table, root_path: str, root_branch: int):
+    """Rows of ``table`` in the subtree whose root has this path and branch (root included)."""
+    return and_(
+        table.c.branch == root_branch,
+        func.substr(table.c.path, 1, len(root_path)) == root_path,
+    )
+
+
+def move_subtree(post: Post, new_parent: Post) -> int:
+    """Move ``post`` and every reply below it under ``new_parent`` (possibly in another
+    thread), as its last child; returns how many posts moved.
+
+    One UPDATE rewrites the path prefix, depth, branch and thread of the whole subtree.
+    Raises InvalidAction for the opening post or a move under the post's own replies.
+    """
+    if post.parent_id is None:
+        raise InvalidAction("The opening post can't be moved.")
+    same_thread = new_parent.thread_id == post.thread_id
+    if same_thread and new_parent.path.startswith(post.path):
+        raise InvalidAction("A post can't be moved under itself or one of its replies.")
+    if new_parent.id == post.parent_id:
+        return 0
+    old_thread_id, old_path, old_branch = post.thread_id, post.path, post.branch
+    ordinal = allocate_ordinal(new_parent)
+    new_path = new_parent.path + segment(ordinal)
+    new_branch = ordinal if new_parent.depth == 0 else new_parent.branch
+    depth_change = new_parent.depth + 1 - post.depth
+    moved = db.session.execute(
+        update(_posts)
+        .where(
+            _posts.c.thread_id == old_thread_id,
+            subtree_condition(_posts, old_path, old_branch),
+        )
+        .values(
+            thread_id=new_parent.thread_id,
+            branch=new_branch,
+            depth=_posts.c.depth + depth_change,
+            path=literal(new_path, Text).concat(func.substr(_posts.c.path, len(old_path) + 1)),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.execute(update(_posts).where(_posts.c.id == post.id).values(parent_id=new_parent.id))
+    if not same_thread:
+        db.session.execute(
+            update(_threads)
+            .where(_threads.c.id == old_thread_id)
+            .values(reply_count=_threads.c.reply_count - moved)
+        )
+        db.session.execute(
+            update(_threads)
+            .where(_threads.c.id == new_parent.thread_id)
+            .values(reply_count=_threads.c.reply_count + moved)
+        )
+    # The rows changed under the objects loaded in this session: reload them when read.
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Post) and obj.thread_id in (old_thread_id, new_parent.thread_id):
+            db.session.expire(obj)
+        elif isinstance(obj, Thread) and obj.id in (old_thread_id, new_parent.thread_id):
+            db.session.expire(obj, ["reply_count"])
+    return moved
+
+
+# --- Reading a page of the tree -------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    """A post as one viewer sees it, with the replies shown below it."""
+
+    post: Post
+    view: PostView
+    marked: bool = False  # the viewer marked it helpful
+    children: list["Node"] = field(default_factory=list)
+    more: bool = False  # it has replies below the visible depth ("continue this thread")
+
+
+@dataclass
+class TreePage:
+    thread: Thread
+    opening: Node | None
+    nodes: list[Node]  # the top of what this page shows: top-level replies, or the root
+    page: int = 1
+    pages: int = 1
+    root: Node | None = None  # set on a "continue this thread" page
+
+
+def find_node(nodes: list[Node], post_id: int) -> Node | None:
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node.post.id == post_id:
+            return node
+        stack.extend(node.children)
+    return None
+
+
+def page_count(opening_child_count: int, size: int) -> int:
+    return max(1, -(-opening_child_count // size))
+
+
+def page_of_branch(branch: int, size: int) -> int:
+    return max(1, -(-branch // size))
+
+
+def _select_rows(viewer: User | None):
+    if is_signed_in(viewer):
+        mark = aliased(HelpfulMark)
+        stmt = select(Post, mark.user_id.is_not(None)).outerjoin(
+            mark, and_(mark.post_id == Post.id, mark.user_id == viewer.id)
+        )
+    else:
+        stmt = select(Post, literal(False))
+    return stmt.options(joinedload(Post.author))
+
+
+def _build(rows, viewer: User | None, base_depth: int, visible_depth: int) -> list[Node]:
+    """Nest rows that arrive in path order; returns the nodes at ``base_depth``."""
+    by_id: dict[int, Node] = {}
+    top: list[Node] = []
+    for post, marked in rows:
+        view = post_view(viewer, post)
+        if view is None:
+            continue  # left out, and with it every reply below it
+        relative = post.depth - base_depth
+        node = Node(
+            post,
+            view,
+            marked=bool(marked),
+            more=relative == visible_depth and post.child_count > 0,
+        )
+        if relative == 0:
+            top.append(node)
+        else:
+            parent = by_id.get(post.parent_id)
+            if parent is None:
+                continue
+            parent.children.append(node)
+        by_id[post.id] = node
+    return top
+
+
+def load_page(
+    thread: Thread, viewer: User | None, page: int, *, size: int, visible_depth: int
+) -> TreePage:
+    """Page ``page`` of a thread: the opening post and ``size`` top-level replies with their
+    descendants down to the visible depth, in one query. Raises NotFound past the end."""
+    if page < 1:
+        raise NotFound("There is no such page of this thread.")
+    low, high = (page - 1) * size + 1, page * size
+    branches = (
+        Post.branch.between(0, high)
+        if page == 1
+        else or_(Post.branch == 0, Post.branch.between(low, high))
+    )
+    rows = db.session.execute(
+        _select_rows(viewer)
+        .where(Post.thread_id == thread.id, branches, Post.depth <= visible_depth)
+        .order_by(Post.path)
+    ).all()
+    top = _build(rows, viewer, 0, visible_depth)
+    opening = top[0] if top else None
+    pages = page_count(opening.post.child_count if opening else 0, size)
+    if page > pages:
+        raise NotFound("There is no such page of this thread.")
+    replies = opening.children if opening else []
+    return TreePage(thread, opening, replies, page=page, pages=pages)
+
+
+def load_subtree(
+    thread: Thread, viewer: User | None, root_id: int, *, size: int, visible_depth: int
+) -> TreePage:
+    """A reply and its descendants down to ``visible_depth`` levels below it, in one query.
+
+    Raises NotFound when the reply is not in this thread or the viewer can't see it.
+    """
+    root = aliased(Post)
+    rows = db.session.execute(
+        _select_rows(viewer)
+        .join(
+            root,
+            and_(
+                root.id == root_id,
+                root.thread_id == Post.thread_id,
+                Post.branch == root.branch,
+                func.substr(Post.path, 1, func.length(root.path)) == root.path,
+                Post.depth <= root.depth + visible_depth,
+            ),
+        )
+        .where(Post.thread_id == thread.id)
+        .order_by(Post.path)
+    ).all()
+    if not rows or rows[0][0].id != root_id:
+        raise NotFound("That reply is not part of this thread.")
+    top = _build(rows, viewer, rows[0][0].depth, visible_depth)
+    if not top:
+        raise NotFound("That reply is not part of this thread.")
+    page = page_of_branch(top[0].post.branch, size)
+    return TreePage(thread, None, top, page=page, root=top[0])
+
+
+def locate(post: Post, *, size: int, visible_depth: int) -> tuple[int, int | None]:
+    """Where a post is shown: (page, None), or (page, root id) of the "continue this thread"
+    page that shows it when it sits deeper than the visible depth."""
+    page = page_of_branch(post.branch, size)
+    if post.depth <= visible_depth:
+        return page, None
+    root_depth = ((post.depth - 1) // visible_depth) * visible_depth
+    root_id = db.session.scalar(
+        select(Post.id).where(
+            Post.thread_id == post.thread_id,
+            Post.branch == post.branch,
+            Post.path == ancestor_path(post.path, root_depth),
+        )
+    )
+    return page, root_id
