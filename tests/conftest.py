@@ -77,26 +77,6 @@ def database(app):
 
 
 @pytest.fixture
-def count_queries(app):
-    """``with count_queries() as statements:`` collects the SQL sent to the database."""
-
-    @contextlib.contextmanager
-    def counter():
-        statements: list[str] = []
-
-        def record(_conn, _cursor, statement, _parameters, _context, _executemany):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-
-    return counter
-
-
-@pytest.fixture
 def client(app):
     return app.test_client()
 
