@@ -21,6 +21,9 @@ def _sqlite_url(path: Path) -> str:
 
 class Config:
     ENV_NAME = "base"
+    # Whether DATABASE_URL in the environment chooses the database (not for tests or the
+    # benchmark, which must never touch the real one).
+    USE_DATABASE_URL = True
     SECRET_KEY: str | None = None
     BASE_URL = "http://127.0.0.1:5000"
     SITE_NAME = "Isotretinoin Experiences"
@@ -28,6 +31,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url(INSTANCE / "forum.db")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    SQLITE_SYNCHRONOUS = "FULL"
     REDIS_URL = ""
 
     # Cookies and sessions: the cookie only carries the id of a server-side session row.
@@ -108,6 +112,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     ENV_NAME = "testing"
+    USE_DATABASE_URL = False
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or _sqlite_url(
         Path(tempfile.gettempdir()) / f"forum-test-{os.getpid()}.db"
@@ -156,7 +161,7 @@ def apply_env(config: dict, environ=os.environ) -> None:
         if key.isupper() and key in environ and not isinstance(config[key], dict):
             config[key] = _coerce(config[key], environ[key])
     # Settings that have no default above but are documented.
-    if environ.get("DATABASE_URL") and config.get("ENV_NAME") != "testing":
+    if environ.get("DATABASE_URL") and config.get("USE_DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     for key, value in environ.items():
         if key.startswith("RATELIMIT_") and key not in config:

@@ -27,6 +27,7 @@ SHIPPED_DATA_LOADERS: list = []
 
 def register_commands(app: Flask) -> None:
     from forum.auth.commands import users_group
+    from forum.bench.commands import bench_group
     from forum.guide.commands import guide_group, load_guide
     from forum.search.commands import search_group
     from forum.tags.commands import load_tags, tags_group
@@ -34,5 +35,5 @@ def register_commands(app: Flask) -> None:
 
     SHIPPED_DATA_LOADERS[:] = [load_tags, load_guide]
     app.cli.add_command(setup_command)
-    for group in (users_group, tags_group, posts_group, guide_group, search_group):
+    for group in (users_group, tags_group, posts_group, guide_group, search_group, bench_group):
         app.cli.add_command(group)

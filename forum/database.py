@@ -28,6 +28,8 @@ def configure_engine(app: Flask, engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    # FULL: a commit that was acknowledged survives a power cut (issue #2's durability).
+    synchronous = {"OFF": "OFF", "NORMAL": "NORMAL"}.get(app.config["SQLITE_SYNCHRONOUS"], "FULL")
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -37,7 +39,7 @@ def configure_engine(app: Flask, engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

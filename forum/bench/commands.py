@@ -1,0 +1,193 @@
+"""``flask --app forum bench seed|run``: the reproducible benchmark (issue #6)."""
+
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+
+import click
+import flask_migrate
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from config import INSTANCE, ProductionConfig
+from forum.bench import corpus, runner
+from forum.bench import seed as seeding
+from forum.extensions import db
+from forum.models import Post, PostStatus, Thread
+
+bench_group = click.Group("bench", help="Benchmark data and load tests.")
+DEFAULT_URL = f"sqlite:///{INSTANCE / 'bench.db'}"
+
+database_option = click.option(
+    "--database-url",
+    envvar="BENCH_DATABASE_URL",
+    default=DEFAULT_URL,
+    show_default=True,
+    help="The benchmark's own database (never the test or the real one).",
+)
+
+
+def _normalise(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _check_own_database(url: str) -> str:
+    url = _normalise(url)
+    forbidden = {
+        os.environ.get("TEST_DATABASE_URL", ""),
+        current_app.config["SQLALCHEMY_DATABASE_URI"],
+    }
+    if url in {_normalise(u) for u in forbidden if u}:
+        raise click.UsageError(
+            "That is the test or the forum's own database; give the benchmark a database of "
+            "its own with --database-url or BENCH_DATABASE_URL."
+        )
+    return url
+
+
+def _bench_app(url: str, *, loading: bool = False):
+    from forum import create_app
+
+    class BenchConfig(ProductionConfig):
+        ENV_NAME = "bench"
+        USE_DATABASE_URL = False
+        SQLALCHEMY_DATABASE_URI = url
+        SECRET_KEY = runner.BENCH_SECRET
+        MAIL_BACKEND = "file"
+        ACCESS_LOG = False
+        # Loading the benchmark's own throwaway file needs no fsync per batch.
+        SQLITE_SYNCHRONOUS = "OFF" if loading else "FULL"
+
+    return create_app(BenchConfig)
+
+
+def _recreate(url: str) -> None:
+    """Start from an empty database: delete the SQLite file or reset the PostgreSQL schema."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+        )
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@bench_group.command("seed")
+@click.option("--threads", type=click.IntRange(1), default=50_000, show_default=True)
+@click.option("--posts", type=click.IntRange(1), default=1_000_000, show_default=True)
+@click.option("--seed", "seed_value", type=int, default=seeding.DEFAULT_SEED, show_default=True)
+@database_option
+@with_appcontext
+def seed_command(threads, posts, seed_value, database_url):
+    """Fill the benchmark database with synthetic threads, replies, members and reports."""
+    url = _check_own_database(database_url)
+    started = time.monotonic()
+    _recreate(url)
+    app = _bench_app(url, loading=True)
+    with app.app_context():
+        flask_migrate.upgrade()
+        from forum.cli import SHIPPED_DATA_LOADERS
+
+        for loader in SHIPPED_DATA_LOADERS:
+            loader()
+        db.session.commit()
+        with click.progressbar(length=posts, label="Posts", show_pos=True) as bar:
+            report = seeding.seed(
+                threads=threads, posts=posts, seed_value=seed_value, progress=bar.update
+            )
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    minutes, seconds = divmod(int(time.monotonic() - started), 60)
+    click.echo(
+        f"Seeded {report.posts:,} posts in {report.threads:,} threads by {report.users:,} "
+        f"members in {minutes}m{seconds:02d}s into {make_url(url).render_as_string()}."
+    )
+    click.echo(
+        f"25-reply thread: {report.small_thread}; threads of 500+ replies: "
+        f"{len(report.big_threads)} (a chain {seeding.CHAIN_DEPTH} deep in {report.chain_thread})."
+    )
+
+
+def _targets(url: str) -> dict:
+    app = _bench_app(url)
+    with app.app_context():
+        visible = Thread.status == PostStatus.VISIBLE
+        small = db.session.scalar(
+            select(Thread.id).where(visible, Thread.reply_count == 25).order_by(Thread.id)
+        )
+        big = db.session.scalar(
+            select(Thread.id)
+            .where(visible, Thread.reply_count >= seeding.BIG_THREAD_MIN)
+            .order_by(Thread.reply_count)
+        )
+        post_thread = db.session.scalar(
+            select(Thread.id)
+            .where(visible, Thread.reply_count.between(5, 15), Thread.locked.is_(False))
+            .order_by(Thread.id.desc())
+        )
+        posts = db.session.scalar(select(func.count(Post.id)))
+    if not (small and big and post_thread):
+        raise click.ClickException("The benchmark database has no data: run `bench seed`.")
+    return {
+        "small_thread": small,
+        "big_thread": big,
+        "post_thread": post_thread,
+        "tag": "dryness",
+        "rare": corpus.RARE_TERM,
+        "medium": corpus.MEDIUM_TERM,
+        "common": corpus.COMMON_TERM,
+        "posts": posts,
+    }
+
+
+@bench_group.command("run")
+@database_option
+@click.option("--redis-url", envvar="BENCH_REDIS_URL", default="", help="Redis for the app.")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True)
+@click.option("--seconds", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--connections", type=click.IntRange(1), default=8, show_default=True)
+@click.option("--wrk-threads", type=click.IntRange(1), default=2, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+@with_appcontext
+def run_command(database_url, redis_url, workers, seconds, connections, wrk_threads, out):
+    """Serve the benchmark database under gunicorn, load each page with wrk, print a table."""
+    url = _check_own_database(database_url)
+    targets = _targets(url)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = out or Path("bench-results") / f"bench-{stamp}.json"
+    click.echo(
+        f"{targets['posts']:,} posts in {make_url(url).get_backend_name()}, {workers} workers, "
+        f"wrk -t{wrk_threads} -c{connections} -d{seconds}s --latency"
+        f"{', Redis' if redis_url else ', no Redis'}"
+    )
+    results = runner.run(
+        database_url=url,
+        targets=targets,
+        redis_url=redis_url or None,
+        workers=workers,
+        seconds=seconds,
+        connections=connections,
+        threads=wrk_threads,
+        out=out,
+        echo=click.echo,
+    )
+    click.echo("")
+    click.echo(runner.table(results))
+    click.echo(f"\nFigures saved to {out}.")
