@@ -4,6 +4,7 @@ import os
 
 import flask_migrate
 import pytest
+from flask import g
 from flask_login import FlaskLoginClient
 from sqlalchemy.engine import make_url
 
@@ -24,6 +25,13 @@ def _require(flag: str) -> bool:
 @pytest.fixture(scope="session")
 def app():
     app = create_app(TestingConfig)
+
+    def forget_previous_user():
+        # Test requests run inside the test's app context and so share its ``g``, where
+        # Flask-Login caches the user: drop it, as a real request starts without it.
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_previous_user)
     with app.app_context():
         if USING_PG:
             _reset_postgres_schema()
@@ -65,6 +73,43 @@ EXTRA_TABLE_CLEANERS: list = []
 def clear_extra_tables(conn) -> None:
     for cleaner in EXTRA_TABLE_CLEANERS:
         cleaner(conn)
+
+
+@pytest.fixture
+def make_app(app):
+    """Build another app instance on the suite's database, with some settings changed.
+
+    Flask-Limiter keeps one storage per Limiter object, and every ``init_app`` replaces it;
+    the shared limiter is put back afterwards so later tests count in the suite's storage.
+    """
+    saved = dict(vars(limiter))
+    extras = []
+
+    def factory(**settings):
+        config = type(
+            "ExtraConfig",
+            (TestingConfig,),
+            {
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                **settings,
+            },
+        )
+        extra = create_app(config)
+        extras.append(extra)
+        return extra
+
+    yield factory
+    for extra in extras:
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+
+
+def outbox(app) -> list:
+    """Messages sent with MAIL_BACKEND=memory (emptied after each test)."""
+    return app.extensions.setdefault("mail_outbox", [])
 
 
 @pytest.fixture
@@ -136,4 +181,4 @@ def member_client(client, member):
     return login(client, member)
 
 
-__all__ = ["FlaskLoginClient", "USING_PG", "login"]
+__all__ = ["FlaskLoginClient", "USING_PG", "login", "outbox"]
