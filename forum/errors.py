@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from forum.extensions import db, limiter
+from forum.extensions import db, limiter, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,11 @@ def error_response(status: int, message: str | None = None, *, retry_after: int 
     else:
         template = "errors/error.html"
         if status == 503:
-            # Render without touching the database: it may be what is down.
+            # Render without touching the database: it may be what is down. Flask-Login's
+            # context processor would load the user for any template, so stand in anonymous.
             g.db_down = True
+            if "_login_user" not in g:
+                g._login_user = login_manager.anonymous_user()
             template = "errors/503.html"
         html = render_template(
             template,
