@@ -85,10 +85,10 @@ def make_app(app):
     saved = dict(vars(limiter))
     extras = []
 
-    def factory(**settings):
+    def factory(base: type = TestingConfig, **settings):
         config = type(
             "ExtraConfig",
-            (TestingConfig,),
+            (base,),
             {
                 "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                 **settings,
@@ -125,9 +125,11 @@ def client(app):
 def login(client, user, *, remember: bool = False):
     """Sign ``user`` in on ``client`` the way the login form does: a server-side session."""
     with client.application.test_request_context():
-        create_session(user, remember=remember, user_agent="pytest")
+        # ``client`` may belong to another app instance, whose session does not hold ``user``.
+        target = db.session.get(type(user), user.id)
+        create_session(target, remember=remember, user_agent="pytest")
         db.session.commit()
-        token = user.session_token
+        token = target.session_token
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True

@@ -25,7 +25,7 @@ def read_password() -> str:
     line follows it must be the same."""
     if stdin_is_tty():
         return click.prompt("Password", hide_input=True, confirmation_prompt="Password again")
-    lines = click.get_text_stream("stdin").read().splitlines()
+    lines = sys.stdin.read().splitlines()
     if not lines or not lines[0]:
         raise click.ClickException("No password given on standard input.")
     if len(lines) > 1 and lines[1] != lines[0]:
