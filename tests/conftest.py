@@ -124,9 +124,11 @@ def client(app):
 
 def login(client, user, *, remember: bool = False):
     """Sign ``user`` in on ``client`` the way the login form does: a server-side session."""
+    # Read in the caller's context: ``client`` may belong to another app instance, whose
+    # context would send the lazy load of an expired ``user`` to that app's engine.
+    user_id = user.id
     with client.application.test_request_context():
-        # ``client`` may belong to another app instance, whose session does not hold ``user``.
-        target = db.session.get(type(user), user.id)
+        target = db.session.get(type(user), user_id)
         create_session(target, remember=remember, user_agent="pytest")
         db.session.commit()
         token = target.session_token

@@ -13,6 +13,7 @@ from forum.models import ModAction, ModerationAction, Role, User
 
 users_group = click.Group("users", help="Manage member accounts.")
 
+FIELD_NAMES = {"username": "Username", "email": "Email address", "password": "Password"}
 ROLE_CHOICE = click.Choice([role.value for role in Role], case_sensitive=False)
 
 
@@ -66,7 +67,7 @@ def create_user(username, email, role):
     except FieldErrors as exc:
         db.session.rollback()
         raise click.ClickException(
-            " ".join(f"{name}: {message}" for name, message in exc.errors.items())
+            " ".join(f"{FIELD_NAMES.get(name, name)}: {text}" for name, text in exc.errors.items())
         ) from None
     db.session.commit()
     click.echo(f"Created {user.username} ({user.role}).")

@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from forum.extensions import db
 from forum.models import User, UserSession, utcnow
@@ -322,3 +323,38 @@ def test_log_out_everywhere_else(app, signed_in, member):
     assert "You are logged out everywhere else (2 sessions)." in signed_in.get("/settings").text
     assert all(other.get("/settings").status_code == 302 for other in others)
     assert signed_in.get("/settings").status_code == 200
+
+
+def statements_during(fn) -> list[str]:
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_settings_page_costs_two_queries_whatever_the_number_of_sessions(app, signed_in, member):
+    few = statements_during(lambda: signed_in.get("/settings"))
+    for _ in range(6):
+        login(app.test_client(), member)
+    many = statements_during(lambda: signed_in.get("/settings"))
+    assert len(few) == len(many) == 2  # the user loader, then the sessions list
+
+
+def test_the_layout_adds_no_query_beyond_the_user_loader(signed_in):
+    # A page that queries nothing itself: only the user loader runs, whatever base.html shows.
+    response = None
+
+    def visit():
+        nonlocal response
+        response = signed_in.get("/no/such/page")
+
+    assert len(statements_during(visit)) == 1
+    assert 'href="/u/member1"' in response.text
