@@ -6,6 +6,7 @@ import flask_migrate
 import pytest
 from flask import g
 from flask_login import FlaskLoginClient
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig
@@ -124,9 +125,10 @@ def client(app):
 
 def login(client, user, *, remember: bool = False):
     """Sign ``user`` in on ``client`` the way the login form does: a server-side session."""
-    # Read in the caller's context: ``client`` may belong to another app instance, whose
-    # context would send the lazy load of an expired ``user`` to that app's engine.
-    user_id = user.id
+    # The identity needs no query: ``client`` may belong to another app instance, whose
+    # context would send a lazy load of an expired ``user`` to that app's engine (and on
+    # SQLite, a load in the test's own session would hold the write lock).
+    [user_id] = inspect(user).identity
     with client.application.test_request_context():
         target = db.session.get(type(user), user_id)
         create_session(target, remember=remember, user_agent="pytest")

@@ -219,6 +219,8 @@ def test_csrf_is_enforced(make_app, member):
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
     ok = client.post("/login", data={"login": "member1", "password": PASSWORD, "csrf_token": token})
     assert ok.status_code == 302
+    with client.session_transaction() as session:
+        assert "csrf_token" not in session  # a new one is made for the signed-in session
     assert client.post("/logout").status_code == 400  # no token: still logged in
     assert 'href="/u/member1"' in client.get("/").text
 

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from forum.auth import services
+from forum.auth.sessions import purge_idle_sessions
 from forum.errors import FieldErrors
 from forum.extensions import db
 from forum.models import ModAction, ModerationAction, Role, User
@@ -109,3 +110,12 @@ def list_users(role):
     for user in db.session.scalars(stmt):
         verified = "confirmed" if user.is_verified else "unconfirmed"
         click.echo(f"{user.username}\t{user.role}\t{user.status}\t{verified}")
+
+
+@users_group.command("purge-sessions")
+@with_appcontext
+def purge_sessions():
+    """Delete login sessions unused for SESSION_IDLE_DAYS (they no longer work anyway)."""
+    count = purge_idle_sessions()
+    db.session.commit()
+    click.echo(f"Deleted {count} idle session{'s' if count != 1 else ''}.")

@@ -100,6 +100,8 @@ def login():
     remember = bool(form.remember.data)
     create_session(user, remember=remember, user_agent=request.user_agent.string)
     db.session.commit()
+    # A new CSRF token for the signed-in session: one planted before login is worth nothing.
+    session.pop("csrf_token", None)
     login_user(user, remember=remember)
     flash("You are logged in.", "success")
     return redirect(next_url)

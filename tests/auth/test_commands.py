@@ -1,11 +1,14 @@
 """`flask --app forum users ...` and `flask --app forum setup`, through Flask's CliRunner."""
 
+from datetime import timedelta
+
 import pytest
 from werkzeug.security import check_password_hash
 
 from forum.auth import commands
+from forum.auth.sessions import create_session, hash_token
 from forum.extensions import db
-from forum.models import ModAction, ModerationAction, User
+from forum.models import ModAction, ModerationAction, User, UserSession, utcnow
 
 STRONG = "a distant purple harbour"
 
@@ -133,6 +136,19 @@ def test_list_users(cli, member, unverified, admin):
     assert "@" not in result.output  # no addresses
     admins = cli("users", "list", "--role", "admin")
     assert admins.output.strip().splitlines() == ["admin1\tadmin\tactive\tconfirmed"]
+
+
+def test_purge_sessions_deletes_only_idle_ones(app, cli, member):
+    with app.test_request_context():
+        create_session(member, remember=False, user_agent="a")
+        old = create_session(member, remember=True, user_agent="b")
+        db.session.commit()
+    stale = db.session.query(UserSession).filter_by(token_hash=hash_token(old)).one()
+    stale.last_seen_at = utcnow() - timedelta(days=app.config["SESSION_IDLE_DAYS"] + 1)
+    db.session.commit()
+    result = cli("users", "purge-sessions")
+    assert result.exit_code == 0 and "Deleted 1 idle session." in result.output
+    assert db.session.query(UserSession).count() == 1
 
 
 def test_setup_is_idempotent(cli):
