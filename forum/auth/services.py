@@ -88,10 +88,12 @@ class LoginRefused(ForumError):
 
 
 def normalize_username(raw: str | None) -> str:
+    """Usernames (and the login field) are compared and stored lower-case."""
     return (raw or "").strip().lower()
 
 
 def normalize_email(raw: str | None) -> str:
+    """Addresses are stored stripped and lower-cased, so each has one spelling."""
     return (raw or "").strip().lower()
 
 
@@ -148,6 +150,7 @@ def _sentence(text: str) -> str:
 
 
 def hash_password(password: str) -> str:
+    """Hash with PASSWORD_HASH_METHOD (scrypt unless configured otherwise)."""
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
@@ -163,6 +166,7 @@ def _dummy_check(password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
+    """Store a new password; callers check it with password_problem first."""
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
 
@@ -173,6 +177,7 @@ def rate_key(kind: str, value: str) -> str:
 
 
 def find_user_by_login(login: str) -> User | None:
+    """The account whose username or email address is ``login`` (any case)."""
     value = normalize_username(login)
     if not value:
         return None
@@ -182,6 +187,7 @@ def find_user_by_login(login: str) -> User | None:
 
 
 def email_taken(email: str, *, exclude: User | None = None) -> bool:
+    """Whether another account (than ``exclude``) has the normalised ``email``."""
     stmt = select(User.id).where(User.email == email)
     if exclude is not None:
         stmt = stmt.where(User.id != exclude.id)
@@ -189,6 +195,7 @@ def email_taken(email: str, *, exclude: User | None = None) -> bool:
 
 
 def username_taken(username: str) -> bool:
+    """Whether an account has the lower-cased ``username``."""
     return db.session.scalar(select(User.id).where(User.username == username).limit(1)) is not None
 
 
@@ -420,6 +427,7 @@ def _password_fingerprint(user: User) -> str:
 
 
 def reset_token(user: User) -> str:
+    """A signed reset link payload that stops working once the password changes."""
     return _serializer(RESET_SALT).dumps({"u": user.id, "p": _password_fingerprint(user)})
 
 
