@@ -61,7 +61,8 @@ class Config:
     # Mail: "file" writes each message under instance/outbox/, "smtp" sends it.
     MAIL_BACKEND = "file"
     MAIL_OUTBOX = str(INSTANCE / "outbox")
-    MAIL_FROM = "Isotretinoin Experiences <no-reply@localhost>"
+    # A neutral sender name: the site name carries the drug's name, and mail previews are seen.
+    MAIL_FROM = "Community forum <no-reply@localhost>"
     SMTP_HOST = "localhost"
     SMTP_PORT = 587
     SMTP_USERNAME = ""
@@ -79,6 +80,7 @@ class Config:
     LOGIN_LIMIT = "10 per 5 minutes"
     REGISTER_LIMIT = "5 per hour"
     RESET_LIMIT = "5 per hour"
+    VERIFY_LIMIT = "5 per hour"  # confirmation mails a signed-in member asks for
     POST_LIMIT = "10 per minute; 200 per day"
     REPORT_LIMIT = "20 per hour"
 

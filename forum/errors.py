@@ -5,10 +5,11 @@ import logging
 import time
 
 from flask import Flask, g, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from forum.extensions import db, limiter
+from forum.extensions import db, limiter, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,25 @@ class PermissionDenied(ForumError):
 
 class InvalidAction(ForumError):
     status = 409
+
+
+class FieldErrors(ForumError):
+    """Form input that breaks a rule; ``errors`` maps field names to messages (422)."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+
+    def apply(self, form) -> None:
+        """Show each message beside its field of ``form`` (or above the form)."""
+        for name, message in self.errors.items():
+            field = getattr(form, name, None)
+            if field is None:
+                form.form_errors.append(message)
+            else:
+                field.errors = [*field.errors, message]
 
 
 class RateLimited(ForumError):
@@ -70,17 +90,32 @@ ERROR_MESSAGES = {
 }
 
 
+CSRF_MESSAGE = (
+    "This form had expired or did not come from this site, so nothing was done. "
+    "Go back, reload the page and try again."
+)
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
 def error_response(status: int, message: str | None = None, *, retry_after: int | None = None):
     message = message or ERROR_MESSAGES.get(status, "Error.")
+    if status == 503 and retry_after is None:
+        retry_after = 30
     if wants_json():
         response = jsonify(error=ERROR_TITLES.get(status, "Error"), message=message)
         response.status_code = status
     else:
-        template = "errors/503.html" if status == 503 else "errors/error.html"
+        template = "errors/error.html"
+        if status == 503:
+            # Render without touching the database: it may be what is down. Flask-Login's
+            # context processor would load the user for any template, so stand in anonymous.
+            g.db_down = True
+            if "_login_user" not in g:
+                g._login_user = login_manager.anonymous_user()
+            template = "errors/503.html"
         html = render_template(
             template,
             status=status,
@@ -114,7 +149,9 @@ def register_error_handlers(app: Flask) -> None:
             message = _retry_message(retry_after)
             return error_response(429, message, retry_after=retry_after)
         message = None
-        if (
+        if isinstance(exc, CSRFError):
+            message = CSRF_MESSAGE
+        elif (
             status in (400, 403, 404)
             and exc.description
             and exc.description != type(exc).description

@@ -30,6 +30,14 @@ class OneLineFormatter(logging.Formatter):
         return json.dumps(entry, separators=(",", ":"))
 
 
+def _loggable_path() -> str:
+    """The request path, with secrets in it (verification and reset tokens) left out."""
+    rule = request.url_rule
+    if rule is not None and "token" in rule.arguments:
+        return rule.rule
+    return request.path
+
+
 def init_logging(app: Flask) -> None:
     root = logging.getLogger()
     if not any(getattr(h, "_forum", False) for h in root.handlers):
@@ -57,7 +65,7 @@ def init_logging(app: Flask) -> None:
                 "request",
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": _loggable_path(),
                     "status": response.status_code,
                     "ms": elapsed,
                 },

@@ -7,7 +7,7 @@ import flask_migrate
 import pytest
 from flask import g
 from flask_login import FlaskLoginClient
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig
@@ -28,6 +28,13 @@ def _require(flag: str) -> bool:
 @pytest.fixture(scope="session")
 def app():
     app = create_app(TestingConfig)
+
+    def forget_previous_user():
+        # Test requests run inside the test's app context and so share its ``g``, where
+        # Flask-Login caches the user: drop it, as a real request starts without it.
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_previous_user)
     with app.app_context():
         if USING_PG:
             _reset_postgres_schema()
@@ -72,6 +79,43 @@ def clear_extra_tables(conn) -> None:
 
 
 @pytest.fixture
+def make_app(app):
+    """Build another app instance on the suite's database, with some settings changed.
+
+    Flask-Limiter keeps one storage per Limiter object, and every ``init_app`` replaces it;
+    the shared limiter is put back afterwards so later tests count in the suite's storage.
+    """
+    saved = dict(vars(limiter))
+    extras = []
+
+    def factory(base: type = TestingConfig, **settings):
+        config = type(
+            "ExtraConfig",
+            (base,),
+            {
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                **settings,
+            },
+        )
+        extra = create_app(config)
+        extras.append(extra)
+        return extra
+
+    yield factory
+    for extra in extras:
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+
+
+def outbox(app) -> list:
+    """Messages sent with MAIL_BACKEND=memory (emptied after each test)."""
+    return app.extensions.setdefault("mail_outbox", [])
+
+
+@pytest.fixture
 def database(app):
     return db
 
@@ -83,10 +127,15 @@ def client(app):
 
 def login(client, user, *, remember: bool = False):
     """Sign ``user`` in on ``client`` the way the login form does: a server-side session."""
+    # The identity needs no query: ``client`` may belong to another app instance, whose
+    # context would send a lazy load of an expired ``user`` to that app's engine (and on
+    # SQLite, a load in the test's own session would hold the write lock).
+    [user_id] = inspect(user).identity
     with client.application.test_request_context():
-        create_session(user, remember=remember, user_agent="pytest")
+        target = db.session.get(type(user), user_id)
+        create_session(target, remember=remember, user_agent="pytest")
         db.session.commit()
-        token = user.session_token
+        token = target.session_token
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True
@@ -187,4 +236,4 @@ def count_queries(app):
     return counting
 
 
-__all__ = ["FlaskLoginClient", "USING_PG", "login"]
+__all__ = ["FlaskLoginClient", "USING_PG", "login", "outbox"]

@@ -51,16 +51,17 @@ def browser_family(user_agent: str | None) -> str:
 def create_session(user: User, *, remember: bool, user_agent: str | None) -> str:
     """Record a new login for ``user`` and return the token its cookie will carry."""
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        UserSession(
-            token_hash=hash_token(token),
-            user=user,
-            browser=browser_family(user_agent),
-            remember=remember,
-        )
+    user_session = UserSession(
+        token_hash=hash_token(token),
+        user=user,
+        browser=browser_family(user_agent),
+        remember=remember,
     )
+    db.session.add(user_session)
     db.session.flush()
     user.session_token = token
+    # The rest of this request (flask_login.login_user keeps this object) sees the session.
+    user.current_session = user_session
     return token
 
 

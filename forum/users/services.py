@@ -1,0 +1,72 @@
+"""A member's own settings: password, email address, treatment course (issue #2).
+
+Plain functions: no request, no flash, no commit; mail leaves when the caller commits.
+"""
+
+from datetime import date
+
+from forum.auth import services as auth
+from forum.auth.sessions import end_other_sessions
+from forum.errors import FieldErrors
+from forum.models import User, utcnow
+
+MAX_DOSE_MG = 200
+
+
+def change_password(user: User, current: str, new: str, *, keep_session_id: int | None) -> int:
+    """Set a new password and end every other session; returns how many were ended.
+
+    Raises FieldErrors (422) and RateLimited (429, wrong current passwords count towards
+    LOGIN_LIMIT).
+    """
+    auth.check_current_password(user, current, field="current_password")
+    if problem := auth.password_problem(new, [user.username, user.email]):
+        raise FieldErrors({"new_password": problem})
+    auth.set_password(user, new)
+    ended = end_other_sessions(user, keep_session_id)
+    auth.send_notice(user.email, "Your password was changed", "password_changed", user=user)
+    return ended
+
+
+def request_email_change(user: User, password: str, new_email: str) -> None:
+    """Mail a confirmation link to ``new_email``; the account moves there when it is opened.
+
+    The old address gets a notice. If another account has ``new_email``, that address gets a
+    notice instead of a link, and the caller answers as if all went well: nothing reveals
+    whether an address has an account. Raises FieldErrors (422), RateLimited (429).
+    """
+    new_email = auth.normalize_email(new_email)
+    auth.check_current_password(user, password, field="email_password")
+    if problem := auth.email_problem(new_email):
+        raise FieldErrors({"new_email": problem})
+    if new_email == user.email:
+        raise FieldErrors({"new_email": "That is already your email address."})
+    auth.ratelimit.hit("VERIFY_LIMIT", auth.rate_key("user", str(user.id)))
+    if auth.email_taken(new_email, exclude=user):
+        auth.send_notice(new_email, "About your email address", "email_taken_notice")
+    else:
+        auth.send_verification(user, new_email=new_email)
+    auth.send_notice(
+        user.email, "Your email address is being changed", "email_change_notice", user=user
+    )
+
+
+def update_course(user: User, *, start: date | None, dose_mg: int | None, end: date | None) -> None:
+    """Record the member's treatment course (every part optional). Raises FieldErrors."""
+    today = utcnow().date()
+    errors = {}
+    if start and start > today:
+        errors["course_start"] = "The start date can't be in the future."
+    if end and end > today:
+        errors["course_end"] = (
+            "The end date can't be in the future. Leave it empty until you finish."
+        )
+    elif start and end and end < start:
+        errors["course_end"] = "The end date can't be before the start date."
+    if dose_mg is not None and not 1 <= dose_mg <= MAX_DOSE_MG:
+        errors["course_dose_mg"] = f"Enter a daily dose between 1 and {MAX_DOSE_MG} mg."
+    if errors:
+        raise FieldErrors(errors)
+    user.course_start = start
+    user.course_dose_mg = dose_mg
+    user.course_end = end
