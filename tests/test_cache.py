@@ -5,14 +5,20 @@ import itertools
 import pytest
 from flask import session
 
-from config import TestingConfig
-from forum import cache, create_app
+from forum import cache
 from forum.extensions import db
 from tests.services import redis_url
 
 
-def _app(tmp_path, *, redis: str = "", ttl: int = 10):
-    app = create_app(TestingConfig)
+@pytest.fixture
+def cached_app(make_app, tmp_path):
+    def build(instance=tmp_path, *, redis: str = "", ttl: int = 10):
+        return _app(make_app(), instance, redis=redis, ttl=ttl)
+
+    return build
+
+
+def _app(app, tmp_path, *, redis: str, ttl: int):
     # Set after creation so that REDIS_URL in the environment cannot change what is tested.
     app.config.update(ANON_CACHE_SECONDS=ttl, REDIS_URL=redis)
     app.instance_path = str(tmp_path)
@@ -36,8 +42,8 @@ def _app(tmp_path, *, redis: str = "", ttl: int = 10):
     return app
 
 
-def test_signed_out_readers_get_the_cached_page(tmp_path):
-    client = _app(tmp_path).test_client()
+def test_signed_out_readers_get_the_cached_page(cached_app):
+    client = cached_app().test_client()
     first = client.get("/cached")
     second = client.get("/cached")
     assert first.get_data(as_text=True) == second.get_data(as_text=True) == "render 1"
@@ -46,14 +52,14 @@ def test_signed_out_readers_get_the_cached_page(tmp_path):
     assert client.get("/cached?page=2").get_data(as_text=True) == "render 2"
 
 
-def test_views_not_marked_are_never_cached(tmp_path):
-    client = _app(tmp_path).test_client()
+def test_views_not_marked_are_never_cached(cached_app):
+    client = cached_app().test_client()
     assert client.get("/personal").get_data(as_text=True) == "render 1"
     assert client.get("/personal").get_data(as_text=True) == "render 2"
 
 
-def test_signed_in_readers_and_pending_messages_bypass_the_cache(tmp_path):
-    app = _app(tmp_path)
+def test_signed_in_readers_and_pending_messages_bypass_the_cache(cached_app):
+    app = cached_app()
     anonymous, member = app.test_client(), app.test_client()
     assert anonymous.get("/cached").get_data(as_text=True) == "render 1"
     with member.session_transaction() as s:
@@ -65,8 +71,8 @@ def test_signed_in_readers_and_pending_messages_bypass_the_cache(tmp_path):
     assert flashed.get("/cached").get_data(as_text=True) == "render 3"
 
 
-def test_a_page_that_sets_a_cookie_is_not_shared(tmp_path):
-    client = _app(tmp_path).test_client()
+def test_a_page_that_sets_a_cookie_is_not_shared(cached_app):
+    client = cached_app().test_client()
     assert client.get("/cookie").get_data(as_text=True) == "render 1"
     assert app_client_fresh(client).get("/cookie").get_data(as_text=True) == "render 2"
 
@@ -75,15 +81,15 @@ def app_client_fresh(client):
     return client.application.test_client()
 
 
-def test_disabled_when_ttl_is_zero(tmp_path):
-    client = _app(tmp_path, ttl=0).test_client()
+def test_disabled_when_ttl_is_zero(cached_app):
+    client = cached_app(ttl=0).test_client()
     assert client.get("/cached").get_data(as_text=True) == "render 1"
     assert client.get("/cached").get_data(as_text=True) == "render 2"
 
 
-def test_purge_after_commit_reaches_every_worker_on_the_host(tmp_path):
+def test_purge_after_commit_reaches_every_worker_on_the_host(cached_app):
     # Two app instances sharing instance/ stand for two gunicorn workers without Redis.
-    worker_a, worker_b = _app(tmp_path), _app(tmp_path)
+    worker_a, worker_b = cached_app(), cached_app()
     a, b = worker_a.test_client(), worker_b.test_client()
     assert a.get("/cached").get_data(as_text=True) == "render 1"
     assert b.get("/cached").get_data(as_text=True) == "render 1"
@@ -95,8 +101,8 @@ def test_purge_after_commit_reaches_every_worker_on_the_host(tmp_path):
     assert a.get("/cached").get_data(as_text=True) == "render 2"
 
 
-def test_a_rolled_back_purge_does_not_happen(tmp_path):
-    app = _app(tmp_path)
+def test_a_rolled_back_purge_does_not_happen(cached_app):
+    app = cached_app()
     client = app.test_client()
     client.get("/cached")
     with app.app_context():
@@ -108,9 +114,9 @@ def test_a_rolled_back_purge_does_not_happen(tmp_path):
 
 
 @pytest.mark.redis
-def test_redis_cache_is_shared_and_purged_across_processes(tmp_path):
+def test_redis_cache_is_shared_and_purged_across_processes(cached_app, tmp_path):
     url = redis_url()
-    worker_a, worker_b = _app(tmp_path, redis=url), _app(tmp_path / "b", redis=url)
+    worker_a, worker_b = cached_app(redis=url), cached_app(tmp_path / "b", redis=url)
     store = worker_a.extensions["page_cache"]
     store.redis.flushdb()
     a, b = worker_a.test_client(), worker_b.test_client()
@@ -124,18 +130,13 @@ def test_redis_cache_is_shared_and_purged_across_processes(tmp_path):
     store.redis.flushdb()
 
 
-def test_cache_fails_open_when_redis_is_down(tmp_path):
-    client = _app(tmp_path, redis="redis://127.0.0.1:1/0").test_client()
+def test_cache_fails_open_when_redis_is_down(cached_app):
+    client = cached_app(redis="redis://127.0.0.1:1/0").test_client()
     assert client.get("/cached").get_data(as_text=True) == "render 1"
     assert client.get("/cached").get_data(as_text=True) == "render 2"
 
 
-def test_query_count_header_when_enabled():
-    app = create_app(TestingConfig)
-    assert "X-Query-Count" not in app.test_client().get("/healthz").headers
-
-    class CountingConfig(TestingConfig):
-        QUERY_COUNT_HEADER = True
-
-    counted = create_app(CountingConfig).test_client().get("/healthz")
+def test_query_count_header_when_enabled(client, make_app):
+    assert "X-Query-Count" not in client.get("/healthz").headers
+    counted = make_app(QUERY_COUNT_HEADER=True).test_client().get("/healthz")
     assert counted.headers["X-Query-Count"] == "1"
