@@ -41,7 +41,7 @@ test: install-test
 
 test-pg: install-test
 	TEST_DATABASE_URL=$(TEST_PG_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+		$(BIN)/python -m pytest --ignore=tests/e2e --ignore=tests/deploy $(PYTEST_ARGS)
 
 e2e: install-test
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)

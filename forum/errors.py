@@ -116,13 +116,22 @@ def error_response(status: int, message: str | None = None, *, retry_after: int 
             if "_login_user" not in g:
                 g._login_user = login_manager.anonymous_user()
             template = "errors/503.html"
-        html = render_template(
-            template,
-            status=status,
-            title=ERROR_TITLES.get(status, "Error"),
-            message=message,
-            retry_after=retry_after,
-        )
+        try:
+            html = render_template(
+                template,
+                status=status,
+                title=ERROR_TITLES.get(status, "Error"),
+                message=message,
+                retry_after=retry_after,
+            )
+        except DBAPIError as exc:
+            # The layout loads the signed-in user; with the database away, even an error
+            # page about something else can only say that.
+            if status == 503 or not _is_database_down(exc):
+                raise
+            with contextlib.suppress(Exception):
+                db.session.rollback()
+            return error_response(503)
         response = make_response(html, status)
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)

@@ -1,5 +1,6 @@
 -- wrk script: post replies as a signed-in member. The cookie, CSRF token and path come from
 -- the environment; every request carries a fresh nonce, so each one creates a reply.
+dofile(os.getenv("BENCH_REPORT_LUA"))  -- the shared done(): one line of figures
 local cookie = os.getenv("BENCH_COOKIE")
 local token = os.getenv("BENCH_CSRF")
 local path = os.getenv("BENCH_PATH")

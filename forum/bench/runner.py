@@ -78,8 +78,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                self.log.seek(0)
-                raise RuntimeError("gunicorn exited:\n" + self.log.read().decode()[-3000:])
+                raise RuntimeError("gunicorn exited:\n" + self.errors()[-3000:])
             try:
                 with urllib.request.urlopen(self.base + path, timeout=2):  # noqa: S310
                     return
@@ -106,6 +105,13 @@ class Server:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+    def errors(self) -> str:
+        """What gunicorn and the app wrote to stderr so far."""
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
 
 
 def _request(url: str, *, cookie: str | None = None, data: dict | None = None):
