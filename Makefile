@@ -7,8 +7,12 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/bench.db
+BENCH_THREADS ?= 50000
+BENCH_POSTS ?= 1000000
+BENCH_ARGS ?=
 
-.PHONY: run test test-pg e2e lint format bench install install-test clean
+.PHONY: run test test-pg e2e lint format bench bench-seed bench-tools install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +57,19 @@ lint: install-test
 format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The benchmark (README: "Benchmark"). wrk comes from Debian's packages.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null 2>&1 || \
+		{ echo "wrk is needed: apt-get install wrk"; exit 1; }
+
+bench-seed: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/flask --app forum bench seed \
+		--threads $(BENCH_THREADS) --posts $(BENCH_POSTS)
+
+bench: install bench-tools
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/flask --app forum bench run \
+		--seed-threads $(BENCH_THREADS) --seed-posts $(BENCH_POSTS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

@@ -125,6 +125,17 @@ def seed_command(threads, posts, seed_value, database_url):
     )
 
 
+def _has_data(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.scalar(text("SELECT COUNT(*) FROM threads")))
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
 def _targets(url: str) -> dict:
     app = _bench_app(url)
     with app.app_context():
@@ -165,10 +176,38 @@ def _targets(url: str) -> dict:
 @click.option("--connections", type=click.IntRange(1), default=8, show_default=True)
 @click.option("--wrk-threads", type=click.IntRange(1), default=2, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--seed-threads",
+    type=click.IntRange(1),
+    default=50_000,
+    show_default=True,
+    help="Threads to seed when the database is empty.",
+)
+@click.option(
+    "--seed-posts",
+    type=click.IntRange(1),
+    default=1_000_000,
+    show_default=True,
+    help="Posts to seed when the database is empty.",
+)
+@click.pass_context
 @with_appcontext
-def run_command(database_url, redis_url, workers, seconds, connections, wrk_threads, out):
-    """Serve the benchmark database under gunicorn, load each page with wrk, print a table."""
+def run_command(
+    ctx, database_url, redis_url, workers, seconds, connections, wrk_threads, out, **seed_size
+):
+    """Serve the benchmark database under gunicorn, load each page with wrk, print a table.
+
+    An empty or missing benchmark database is seeded first (--seed-threads, --seed-posts).
+    """
     url = _check_own_database(database_url)
+    if not _has_data(url):
+        ctx.invoke(
+            seed_command,
+            threads=seed_size["seed_threads"],
+            posts=seed_size["seed_posts"],
+            seed_value=seeding.DEFAULT_SEED,
+            database_url=database_url,
+        )
     targets = _targets(url)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out = out or Path("bench-results") / f"bench-{stamp}.json"
