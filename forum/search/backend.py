@@ -23,10 +23,12 @@ from forum.models import GuideArticle, Post, PostStatus, Thread, utcnow
 THREAD, REPLY, GUIDE = "thread", "reply", "guide"
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
-PAGE_SIZE = 20
-# Only the best few hundred matches are ranked and paged: a word in every tenth post must
-# not make every search rank a hundred thousand rows.
-MAX_RESULTS = 200
+PAGE_SIZE = 10
+# Ranking is bounded: a word found in every other post must not make one search rank half
+# a million rows. The newest CANDIDATES matches are ranked, and the best MAX_RESULTS of
+# them can be paged through.
+MAX_RESULTS = 50
+CANDIDATES = 1000
 # Private-use characters mark highlights inside snippets, so the snippet can be HTML-escaped
 # as plain text first and the marks turned into <mark> afterwards.
 MARK_START, MARK_END = "\ue000", "\ue001"
@@ -282,7 +284,13 @@ def search(
         return SearchPage([], page, False, query)
     limit = min(PAGE_SIZE + 1, MAX_RESULTS - offset)
     filters = []
-    params: dict = {"limit": limit, "offset": offset, "ms": MARK_START, "me": MARK_END}
+    params: dict = {
+        "limit": limit,
+        "offset": offset,
+        "ms": MARK_START,
+        "me": MARK_END,
+        "candidates": CANDIDATES,
+    }
     if stage:
         filters.append("d.stage = :stage")
         params["stage"] = stage
@@ -326,6 +334,17 @@ def _result_joins(alias: str) -> str:
 def _search_sqlite(query: ParsedQuery, where: str, params: dict):
     params["match"] = _fts5_expression(query)
     # Only fixed SQL fragments are joined below; every value is a bound parameter.
+    matches = (
+        " FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid"
+        " WHERE search_fts MATCH :match AND d.visible" + where
+    )
+    # FTS5 walks a term's matches newest first without ranking them, so the window of the
+    # newest CANDIDATES matches costs little even for a common word; only it is ranked.
+    window = (
+        " AND search_fts.rowid >= COALESCE((SELECT search_fts.rowid"  # noqa: S608
+        + matches
+        + " ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET :candidates - 1), 0)"
+    )
     sql = (
         "SELECT d.kind, d.ref_id, d.thread_id, d.title, d.stage, d.created_at,"  # noqa: S608
         " t.title AS thread_title, g.slug AS guide_slug,"
@@ -334,6 +353,7 @@ def _search_sqlite(query: ParsedQuery, where: str, params: dict):
         + _result_joins("d")
         + " WHERE search_fts MATCH :match AND d.visible"
         + where
+        + window
         # Title matches weigh eight times body matches.
         + " ORDER BY bm25(search_fts, 8.0, 1.0), d.id DESC LIMIT :limit OFFSET :offset"
     )
@@ -345,12 +365,17 @@ def _search_postgres(query: ParsedQuery, where: str, params: dict):
     # Only fixed SQL fragments are joined below; every value is a bound parameter.
     sql = (
         "WITH q AS (SELECT websearch_to_tsquery('english', :q) AS query),"  # noqa: S608
-        " ranked AS ("
+        # The newest CANDIDATES matches: for a common word the planner walks the primary
+        # key backwards and stops early; for a rare one it reads the GIN index.
+        " candidates AS ("
         " SELECT d.id, d.kind, d.ref_id, d.thread_id, d.title, d.body, d.stage, d.created_at,"
-        " ts_rank_cd(d.tsv, q.query) AS rank"
-        " FROM search_documents d, q WHERE d.visible AND d.tsv @@ q.query"
+        " d.tsv FROM search_documents d, q WHERE d.visible AND d.tsv @@ q.query"
         + where
-        + " ORDER BY rank DESC, d.id DESC LIMIT :limit OFFSET :offset)"
+        + " ORDER BY d.id DESC LIMIT :candidates),"
+        " ranked AS ("
+        " SELECT c.id, c.kind, c.ref_id, c.thread_id, c.title, c.body, c.stage, c.created_at,"
+        " ts_rank_cd(c.tsv, q.query) AS rank FROM candidates c, q"
+        " ORDER BY rank DESC, c.id DESC LIMIT :limit OFFSET :offset)"
         " SELECT r.kind, r.ref_id, r.thread_id, r.title, r.stage, r.created_at,"
         " t.title AS thread_title, g.slug AS guide_slug,"
         " ts_headline('english', r.body, q.query, 'StartSel=' || :ms || ', StopSel=' || :me"

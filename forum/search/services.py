@@ -9,7 +9,7 @@ from forum.extensions import db
 from forum.models import Stage, Tag
 from forum.search import backend
 
-MAX_PAGE = backend.MAX_RESULTS // backend.PAGE_SIZE
+MAX_PAGE = -(-backend.MAX_RESULTS // backend.PAGE_SIZE)
 
 
 @dataclass

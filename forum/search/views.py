@@ -4,7 +4,7 @@ from flask import Blueprint, render_template, request
 
 from forum.errors import ForumError
 from forum.models import STAGE_LABELS
-from forum.search import services
+from forum.search import backend, services
 
 bp = Blueprint("search", __name__)
 
@@ -15,7 +15,14 @@ def index():
     tag = request.args.get("tag") or None
     stage = request.args.get("stage") or None
     tags = services.all_tags()
-    context = {"q": raw_query, "tag": tag, "stage": stage, "tags": tags, "stages": STAGE_LABELS}
+    context = {
+        "q": raw_query,
+        "tag": tag,
+        "stage": stage,
+        "tags": tags,
+        "stages": STAGE_LABELS,
+        "page_size": backend.PAGE_SIZE,
+    }
     try:
         outcome = services.run_search(
             raw_query, tag=tag, stage=stage, page=request.args.get("page"), tags=tags

@@ -175,3 +175,23 @@ def test_phrases_and_exclusions(author):
     _thread(author, "Skin", "lips are fine but skin is dry and chapped")
     assert [h.title for h in _find('"dry lips"')] == ["Lips"]
     assert [h.title for h in _find("dry -chapped")] == ["Lips"]
+
+
+def test_ranking_is_bounded_to_the_newest_candidates(author, monkeypatch):
+    monkeypatch.setattr(backend, "CANDIDATES", 5)
+    _thread(author, "Gecko in the title", "an old post that mentions the gecko")
+    for n in range(6):
+        _thread(author, f"Newer {n}", "gecko gecko")
+    hits = _find("gecko")
+    # Only the five newest matches are ranked, so the old title match is left out.
+    assert len(hits) == 5
+    assert "Gecko in the title" not in [h.title for h in hits]
+
+
+def test_results_stop_at_the_best_fifty(author):
+    for n in range(backend.MAX_RESULTS + 5):
+        _thread(author, f"Newt {n}", "newt")
+    last_page = -(-backend.MAX_RESULTS // backend.PAGE_SIZE)
+    page = backend.search(backend.parse_query("newt"), page=last_page)
+    assert page.hits and not page.has_next
+    assert backend.search(backend.parse_query("newt"), page=last_page + 1).hits == []
