@@ -213,6 +213,12 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.phrases
 
+    @property
+    def words_text(self) -> str:
+        """The query with its phrases loosened to plain words (all still required)."""
+        positive = " ".join(" ".join(p) for p in self.phrases)
+        return " ".join([positive] + ["-" + " ".join(p) for p in self.excluded if len(p) == 1])
+
 
 def parse_query(raw: str | None) -> ParsedQuery:
     """Turn whatever was typed into words and phrases; nothing typed can become syntax."""
@@ -341,12 +347,12 @@ def _search_sqlite(query: ParsedQuery, where: str, params: dict):
     # FTS5 walks a term's matches newest first without ranking them, so the window of the
     # newest CANDIDATES matches costs little even for a common word; only it is ranked.
     window = (
-        " AND search_fts.rowid >= COALESCE((SELECT search_fts.rowid"  # noqa: S608
+        " AND search_fts.rowid >= COALESCE((SELECT search_fts.rowid"
         + matches
         + " ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET :candidates - 1), 0)"
     )
     sql = (
-        "SELECT d.kind, d.ref_id, d.thread_id, d.title, d.stage, d.created_at,"  # noqa: S608
+        "SELECT d.kind, d.ref_id, d.thread_id, d.title, d.stage, d.created_at,"
         " t.title AS thread_title, g.slug AS guide_slug,"
         " snippet(search_fts, 1, :ms, :me, '…', 24) AS snippet"
         " FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid"
@@ -362,26 +368,33 @@ def _search_sqlite(query: ParsedQuery, where: str, params: dict):
 
 def _search_postgres(query: ParsedQuery, where: str, params: dict):
     params["q"] = query.text
+    params["words"] = query.words_text
     # Only fixed SQL fragments are joined below; every value is a bound parameter.
+    # The tsquery is written out where it is used rather than kept in a CTE: the planner
+    # must see it to estimate how common the words are and pick the plan.
+    tsquery = "websearch_to_tsquery('english', :q)"
+    # Candidates are chosen on the words alone, phrases loosened: PostgreSQL estimates a
+    # phrase of two common words as common, and would then walk the whole table backwards
+    # looking for an adjacency that may never occur. The phrase is checked among them.
+    words = "websearch_to_tsquery('english', :words)"
     sql = (
-        "WITH q AS (SELECT websearch_to_tsquery('english', :q) AS query),"  # noqa: S608
+        "WITH candidates AS ("
         # The newest CANDIDATES matches: for a common word the planner walks the primary
         # key backwards and stops early; for a rare one it reads the GIN index.
-        " candidates AS ("
         " SELECT d.id, d.kind, d.ref_id, d.thread_id, d.title, d.body, d.stage, d.created_at,"
-        " d.tsv FROM search_documents d, q WHERE d.visible AND d.tsv @@ q.query"
+        f" d.tsv FROM search_documents d WHERE d.visible AND d.tsv @@ {words}"
         + where
         + " ORDER BY d.id DESC LIMIT :candidates),"
         " ranked AS ("
         " SELECT c.id, c.kind, c.ref_id, c.thread_id, c.title, c.body, c.stage, c.created_at,"
-        " ts_rank_cd(c.tsv, q.query) AS rank FROM candidates c, q"
+        f" ts_rank_cd(c.tsv, {tsquery}) AS rank FROM candidates c WHERE c.tsv @@ {tsquery}"
         " ORDER BY rank DESC, c.id DESC LIMIT :limit OFFSET :offset)"
         " SELECT r.kind, r.ref_id, r.thread_id, r.title, r.stage, r.created_at,"
         " t.title AS thread_title, g.slug AS guide_slug,"
-        " ts_headline('english', r.body, q.query, 'StartSel=' || :ms || ', StopSel=' || :me"
+        f" ts_headline('english', r.body, {tsquery}, 'StartSel=' || :ms || ', StopSel=' || :me"
         " || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"')"
         " AS snippet"
-        " FROM ranked r CROSS JOIN q" + _result_joins("r") + " ORDER BY r.rank DESC, r.id DESC"
+        " FROM ranked r" + _result_joins("r") + " ORDER BY r.rank DESC, r.id DESC"
     )
     return db.session.execute(text(sql).columns(created_at=DateTime()), params).all()
 
