@@ -28,7 +28,7 @@ PAGE_SIZE = 10
 # a million rows. The newest CANDIDATES matches are ranked, and the best MAX_RESULTS of
 # them can be paged through.
 MAX_RESULTS = 50
-CANDIDATES = 1000
+CANDIDATES = 300
 # Private-use characters mark highlights inside snippets, so the snippet can be HTML-escaped
 # as plain text first and the marks turned into <mark> afterwards.
 MARK_START, MARK_END = "\ue000", "\ue001"
