@@ -1,7 +1,9 @@
 """``flask --app forum bench seed|run``: the reproducible benchmark (issue #6)."""
 
 import os
+import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -88,6 +90,25 @@ def _recreate(url: str) -> None:
     engine.dispose()
 
 
+@contextmanager
+def _progress(total: int):
+    """A progress bar on a terminal; a line every tenth of the way in a log."""
+    if sys.stdout.isatty():
+        with click.progressbar(length=total, label="Posts", show_pos=True) as bar:
+            yield bar.update
+        return
+    done, shown = 0, 0
+
+    def advance(count: int) -> None:
+        nonlocal done, shown
+        done += count
+        if done * 10 // total > shown or done >= total:
+            shown = done * 10 // total
+            click.echo(f"Posts: {done:,} of {total:,}")
+
+    yield advance
+
+
 @bench_group.command("seed")
 @click.option("--threads", type=click.IntRange(1), default=50_000, show_default=True)
 @click.option("--posts", type=click.IntRange(1), default=1_000_000, show_default=True)
@@ -107,9 +128,9 @@ def seed_command(threads, posts, seed_value, database_url):
         for loader in SHIPPED_DATA_LOADERS:
             loader()
         db.session.commit()
-        with click.progressbar(length=posts, label="Posts", show_pos=True) as bar:
+        with _progress(posts) as advance:
             report = seeding.seed(
-                threads=threads, posts=posts, seed_value=seed_value, progress=bar.update
+                threads=threads, posts=posts, seed_value=seed_value, progress=advance
             )
         db.session.commit()
         db.session.execute(text("ANALYZE"))

@@ -207,6 +207,9 @@ def seed(
         _bulk_insert("posts", POST_COLUMNS, post_rows)
         _bulk_insert("helpful_marks", ("user_id", "post_id", "created_at"), mark_rows)
         _bulk_insert("search_documents", SEARCH_COLUMNS, search_rows)
+        # A transaction a batch: SQLite's WAL is checkpointed as it goes instead of growing
+        # to gigabytes, and PostgreSQL keeps no huge transaction open.
+        db.session.commit()
         if progress:
             progress(len(post_rows))
         for rows in (thread_rows, tag_rows, post_rows, search_rows, mark_rows):
