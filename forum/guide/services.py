@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import exists, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from forum.cache import purge_after_commit
 from forum.errors import FieldErrors, ForumError, NotFound
@@ -53,6 +53,10 @@ BODY_MAX = 100_000
 REVIEWER_MAX = 120
 
 SOURCE_FILE, SOURCE_WEB = "file", "web"
+
+
+# Lists show titles and summaries: the article texts stay in the database.
+_WITHOUT_TEXT = (defer(GuideArticle.body), defer(GuideArticle.body_html))
 
 
 def _is_admin(user: User | None) -> bool:
@@ -195,7 +199,7 @@ def list_articles(viewer: User | None) -> list[GuideArticle]:
     for admins the unpublished ones too."""
     stmt = (
         select(GuideArticle)
-        .options(joinedload(GuideArticle.tags))
+        .options(joinedload(GuideArticle.tags), *_WITHOUT_TEXT)
         .order_by(GuideArticle.sort_order, GuideArticle.title)
     )
     if not _is_admin(viewer):
@@ -223,6 +227,7 @@ def articles_for_tag(tag: Tag) -> list[GuideArticle]:
             select(GuideArticle)
             .join(guide_article_tags, guide_article_tags.c.article_id == GuideArticle.id)
             .where(guide_article_tags.c.tag_id == tag.id, GuideArticle.published)
+            .options(*_WITHOUT_TEXT)
             .order_by(GuideArticle.sort_order, GuideArticle.title)
         )
     )
@@ -234,6 +239,7 @@ def highlights(limit: int = HIGHLIGHT_COUNT) -> list[GuideArticle]:
         db.session.scalars(
             select(GuideArticle)
             .where(GuideArticle.published)
+            .options(*_WITHOUT_TEXT)
             .order_by(GuideArticle.sort_order, GuideArticle.title)
             .limit(limit)
         )
