@@ -72,6 +72,11 @@ def test_search_from_the_header_finds_and_opens_a_guide_article(page, guide):
     assert page.get_by_role("link", name="Lips cracking in week three").count() == 1
     check_accessibility(page)
 
+    page.get_by_role("link", name="Isotretinoin vs the alternatives: how it stacks up").click()
+    page.wait_for_url("**/guide/isotretinoin-vs-alternatives")
+    assert page.locator(".guide-body table th").count() >= 6  # the comparison table
+    check_accessibility(page)
+
 
 def test_an_admin_edits_an_article_in_the_browser(page, live_app, live_server, guide):
     admin = make_user("e2e_admin", role=Role.ADMIN)
