@@ -15,6 +15,9 @@ from markdown_it import MarkdownIt
 
 # Headings in posts start at h3: the page already has its own h1 and h2.
 HEADING_MAP = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}
+# A guide article is the main text of its page, under the page's h1 (its title): its "##"
+# sections are the page's h2s, so the outline has no gap (issue #5). A stray "#" becomes h2.
+ARTICLE_HEADING_MAP = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h5", "h6": "h6"}
 
 ALLOWED_TAGS = frozenset(
     {
@@ -44,6 +47,8 @@ ALLOWED_TAGS = frozenset(
         "td",
     }
 )
+# Guide articles may also have h2 (see ARTICLE_HEADING_MAP); posts never do.
+ARTICLE_TAGS = ALLOWED_TAGS | {"h2"}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener noreferrer"
 # Table alignment travels as a class, since style attributes are never allowed (CSP).
@@ -92,14 +97,19 @@ class _LinkRelFilter(Filter):
             yield token
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[_LinkRelFilter],
-)
+def _make_cleaner(tags: frozenset[str]) -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=tags,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[_LinkRelFilter],
+    )
+
+
+_cleaner = _make_cleaner(ALLOWED_TAGS)
+_article_cleaner = _make_cleaner(ARTICLE_TAGS)
 
 
 def _render_image(self, tokens, idx, options, env) -> str:
@@ -123,10 +133,10 @@ def _build_parser() -> MarkdownIt:
 _md = _build_parser()
 
 
-def _adjust(tokens) -> None:
+def _adjust(tokens, headings: dict[str, str]) -> None:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            token.tag = HEADING_MAP.get(token.tag, token.tag)
+            token.tag = headings.get(token.tag, token.tag)
         elif token.type in ("th_open", "td_open"):
             style = token.attrGet("style")
             if style:
@@ -135,12 +145,22 @@ def _adjust(tokens) -> None:
                 token.attrSet("class", f"align-{align}")
 
 
-def render_user_text(text: str) -> str:
-    """Markdown source to sanitised HTML, safe to insert in any page."""
+def _render(text: str, headings: dict[str, str], cleaner: bleach.Cleaner) -> str:
     if not text:
         return ""
     env: dict = {}
     tokens = _md.parse(text, env)
-    _adjust(tokens)
+    _adjust(tokens, headings)
     html = _md.renderer.render(tokens, _md.options, env)
-    return _cleaner.clean(html).strip()
+    return cleaner.clean(html).strip()
+
+
+def render_user_text(text: str) -> str:
+    """Markdown source to sanitised HTML, safe to insert in any page."""
+    return _render(text, HEADING_MAP, _cleaner)
+
+
+def render_article_text(text: str) -> str:
+    """A guide article's Markdown: the same pipeline and allow-lists as posts, except that
+    its sections are the page's h2s rather than starting at h3."""
+    return _render(text, ARTICLE_HEADING_MAP, _article_cleaner)

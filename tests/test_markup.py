@@ -7,6 +7,7 @@ about 1,300 public hostile inputs.
 """
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from forum.markup import (
     ALLOWED_PROTOCOLS,
     ALLOWED_TAGS,
     LINK_REL,
+    render_article_text,
     render_user_text,
 )
 
@@ -227,6 +229,34 @@ def test_tables_keep_alignment_as_classes_not_styles():
 def test_headings_start_below_the_page_headings():
     tags = check(render_user_text("# One\n\n## Two\n\n### Three")).tags
     assert tags == ["h3", "h4", "h5"]
+
+
+def test_guide_articles_keep_their_sections_as_page_headings():
+    html = render_article_text("# Stray\n\n## Section\n\n### Part\n\n#### Detail")
+    assert [tag for tag in check_article(html).tags] == ["h2", "h2", "h3", "h4"]
+
+
+def check_article(html: str) -> StructureCheck:
+    # Guide articles may carry h2 as well; everything else is the posts' allow-list.
+    only_h2 = html.replace("<h2>", "<h3>").replace("</h2>", "</h3>")
+    checker = check(only_h2)
+    checker.tags = re.findall(r"<([a-z0-9]+)", html)
+    return checker
+
+
+def test_guide_articles_go_through_the_same_sanitiser_as_posts():
+    # Apart from heading levels, an article renders exactly as a post would.
+    def levels_erased(html):
+        return re.sub(r"<(/?)h[1-6]>", r"<\1h>", html)
+
+    failures = {}
+    for payload in corpus():
+        article = render_article_text(payload)
+        if check_article(article).problems or levels_erased(article) != levels_erased(
+            render_user_text(payload)
+        ):
+            failures[payload[:80]] = article[:200]
+    assert failures == {}
 
 
 def test_strikethrough_emphasis_and_code():

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 try:
@@ -10,6 +10,7 @@ except ImportError:  # WTForms before 3.3 takes (value, label) pairs
         return (value, label)
 
 
+from forum.guide.services import article_choices
 from forum.models import REPORT_REASON_LABELS
 from forum.moderation.services import (
     DECISION_LABELS,
@@ -55,7 +56,20 @@ class ActionForm(FlaskForm):
             NumberRange(1, SUSPEND_MAX_DAYS, message=f"From 1 to {SUSPEND_MAX_DAYS} days."),
         ],
     )
-    article = StringField("Guide article", validators=[Optional(), Length(max=80)])
+    # The guide article a misinformation label links to, by slug (issue #5): choices are the
+    # published articles, filled in when the form is built.
+    article = SelectField(
+        "Guide article",
+        choices=[],
+        validators=[Optional()],
+        invalid_choice_message="There is no published guide article with that name.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article.choices = [SelectChoice("", "None: advise talking to the prescriber")] + [
+            SelectChoice(slug, title) for slug, title in article_choices()
+        ]
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from sqlalchemy import text
 
 from forum.extensions import db
+from forum.guide.services import highlights as guide_highlights
 from forum.models import STAGE_LABELS
 from forum.tags.services import tags_with_counts
 from forum.threads import lists
@@ -13,7 +14,8 @@ bp = Blueprint("pages", __name__)
 
 @bp.route("/")
 def home():
-    """Latest active threads across topics, the topics with counts (issue #3)."""
+    """Latest active threads across topics, the topics with counts (issue #3), guide
+    highlights (issue #5)."""
     query = lists.parse_list_query(request.args)
     result = lists.list_threads(query, limit=current_app.config["LIST_PAGE_SIZE"])
     return render_template(
@@ -24,6 +26,7 @@ def home():
         rows=tags_with_counts(),
         sort_labels=lists.SORT_LABELS,
         stages=STAGE_LABELS,
+        guide_highlights=guide_highlights(),
     )
 
 

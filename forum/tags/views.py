@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from forum.guide.services import articles_for_tag
 from forum.models import STAGE_LABELS
 from forum.tags import services
 from forum.threads import lists
@@ -27,4 +28,5 @@ def show(slug):
         result=result,
         sort_labels=lists.SORT_LABELS,
         stages=STAGE_LABELS,
+        guide_articles=articles_for_tag(tag),
     )
