@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import text
 
+from forum.cache import anon_cacheable
 from forum.extensions import db
 from forum.models import STAGE_LABELS
 from forum.tags.services import tags_with_counts
@@ -12,6 +13,7 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.route("/")
+@anon_cacheable
 def home():
     """Latest active threads across topics, the topics with counts (issue #3)."""
     query = lists.parse_list_query(request.args)
