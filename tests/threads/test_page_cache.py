@@ -254,3 +254,15 @@ def test_signed_in_readers_never_get_a_cached_page(site, thread):
         assert status == 200 and source is None
         assert 'href="/u/regular"' in html  # their own header, not the shared page
     assert get(member, "/")[1] is None
+
+
+def test_the_crisis_panel_is_only_ever_on_the_authors_fresh_page(site, thread, author):
+    path = f"/t/{thread.id}"
+    reader = site.test_client()
+    get(reader, path)
+    writer = signed_in(site, author)
+    response = post_(writer, f"/t/{thread.id}/reply", {"body": "Some nights I want to die."})
+    status, source, html = get(writer, response.location)
+    assert source is None and 'class="crisis-panel"' in html
+    for client in (reader, site.test_client()):
+        assert 'class="crisis-panel"' not in get(client, path)[2]
