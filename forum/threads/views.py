@@ -131,9 +131,8 @@ def _render_thread(
         prev_url=prev_url,
         next_url=next_url,
         thread_notice=thread_notice(user, thread, opening),
-        viewer=user,
+        viewer=user,  # for moderation/_post_status.html
         viewer_id=user.id if user else None,
-        is_moderator=bool(user and user.is_moderator),
         crisis_panel=crisis_panel,
         support_banner=any(tag.slug == MOOD_TAG for tag in thread.tags),
         csrf=generate_csrf() if user and refusal is None else "",

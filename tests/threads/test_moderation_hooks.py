@@ -218,6 +218,11 @@ def test_creating_replying_editing_and_deleting_keep_the_index_in_step(veteran):
 # --- Posting limits --------------------------------------------------------------------------
 
 
+def test_limit_defaults_match_the_issue(app):
+    assert app.config["POST_LIMIT"] == "10 per minute; 200 per day"
+    assert app.config["REPORT_LIMIT"] == "20 per hour"
+
+
 def test_posting_limit_counts_threads_and_replies_per_member(app, veteran, monkeypatch):
     monkeypatch.setitem(app.config, "POST_LIMIT", "3 per minute")
     thread = new_thread(veteran)
