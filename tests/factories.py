@@ -1,7 +1,9 @@
 """Objects for tests, built directly in the database."""
 
+import contextlib
 import itertools
 
+from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from forum.extensions import db
@@ -45,6 +47,17 @@ def make_user(
     return user
 
 
+@contextlib.contextmanager
+def unlimited():
+    """Fixtures are built, not typed: posting limits (POST_LIMIT) don't count them."""
+    saved = current_app.config.get("RATELIMIT_ENABLED", True)
+    current_app.config["RATELIMIT_ENABLED"] = False
+    try:
+        yield
+    finally:
+        current_app.config["RATELIMIT_ENABLED"] = saved
+
+
 def make_tag(slug: str = "dryness", *, name: str | None = None, sort_order: int = 0):
     """The tag with this slug, created if missing."""
     from sqlalchemy import select
@@ -74,13 +87,14 @@ def make_thread(
 
     for slug in tags:
         make_tag(slug)
-    thread, _ = services.create_thread(
-        author or make_user(),
-        title=title,
-        body=body,
-        tag_slugs=list(tags),
-        details=services.explicit_experience(**details),
-    )
+    with unlimited():
+        thread, _ = services.create_thread(
+            author or make_user(),
+            title=title,
+            body=body,
+            tag_slugs=list(tags),
+            details=services.explicit_experience(**details),
+        )
     return thread
 
 
@@ -88,10 +102,11 @@ def make_post(thread, author: User | None = None, *, parent=None, body: str = "S
     """A reply through the service: to ``parent`` (a Post) or to the thread."""
     from forum.threads import services
 
-    post, _ = services.reply(
-        thread,
-        author or make_user(),
-        body=body,
-        parent_id=parent.id if parent is not None else None,
-    )
+    with unlimited():
+        post, _ = services.reply(
+            thread,
+            author or make_user(),
+            body=body,
+            parent_id=parent.id if parent is not None else None,
+        )
     return post

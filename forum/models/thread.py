@@ -1,6 +1,7 @@
 import re
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -19,6 +20,9 @@ from forum.extensions import db
 from forum.models.base import utcnow
 from forum.models.tag import Tag, thread_tags
 from forum.models.user import User
+
+if TYPE_CHECKING:
+    from forum.models.guide import GuideArticle
 
 
 class Stage(StrEnum):
@@ -94,6 +98,10 @@ class Thread(ExperienceDetails, db.Model):
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     tags: Mapped[list[Tag]] = relationship(secondary=thread_tags, order_by=Tag.sort_order)
 
+    # Set by the thread services on a thread just started (a plain attribute, not a column):
+    # what the safety checks found in its title and text (threads.services.Screening).
+    screening = None
+
     @property
     def slug(self) -> str:
         slug = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")
@@ -151,6 +159,16 @@ class Post(ExperienceDetails, db.Model):
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
+    # The guide article a label points to, while it is published; the thread page loads it
+    # in the same query as the posts.
+    label_article: Mapped["GuideArticle | None"] = relationship(
+        primaryjoin="and_(Post.label_article_id == GuideArticle.id, GuideArticle.published)",
+        viewonly=True,
+    )
+
+    # Set by the thread services on a post just written or edited (not a column): what the
+    # safety checks found in its text (threads.services.Screening).
+    screening = None
 
     @property
     def is_opening(self) -> bool:

@@ -3,7 +3,8 @@ moderators' actions and the public log.
 
 Every function here checks its own permissions, adds and flushes, and never commits: the
 caller (a view, a command, the thread services) commits once. Each change of a post's or a
-thread's status is followed by ``refresh_thread`` so search never shows hidden content.
+thread's status is followed by ``refresh_thread`` so search never shows hidden content, and
+each change readers would see purges the signed-out page cache once it is committed.
 
 Hooks for the thread services, called on creation and on every edit:
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum import ratelimit
 from forum.auth.sessions import end_all_sessions
+from forum.cache import purge_after_commit
 from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied
 from forum.extensions import db
 from forum.models import (
@@ -406,6 +408,7 @@ def _hide_when_reported(post: Post, item: ReviewItem, reporter: User) -> None:
         detail="automatic",
     )
     _refresh_search(post)
+    purge_after_commit(db.session)
 
 
 # --- Held posts and crisis flags (hooks for the thread services) ----------------------------
@@ -833,6 +836,9 @@ def act_on_item(
         _sanction(decision, item, moderator, reason, days=days, now=now, log=log)
     _resolve(item, moderator, decision, now)
     _refresh_search(post)
+    # Every decision can change what readers see (a hidden or published post, a label, a
+    # lock), so no cached page may outlive it (issue #6).
+    purge_after_commit(db.session)
 
 
 def _sanction(decision, item, moderator, reason, *, days, now, log) -> None:

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import text
 
+from forum.cache import anon_cacheable
 from forum.extensions import db
 from forum.guide.services import highlights as guide_highlights
 from forum.models import STAGE_LABELS
@@ -13,6 +14,7 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.route("/")
+@anon_cacheable
 def home():
     """Latest active threads across topics, the topics with counts (issue #3), guide
     highlights (issue #5)."""

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from forum.cache import anon_cacheable
 from forum.guide.services import articles_for_tag
 from forum.models import STAGE_LABELS
 from forum.tags import services
@@ -11,11 +12,13 @@ bp = Blueprint("tags", __name__)
 
 
 @bp.route("/tags")
+@anon_cacheable
 def index():
     return render_template("tags/index.html", rows=services.tags_with_counts())
 
 
 @bp.route("/tags/<slug>")
+@anon_cacheable
 def show(slug):
     tag = services.get_tag(slug)
     query = lists.parse_list_query(request.args)

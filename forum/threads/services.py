@@ -2,6 +2,10 @@
 
 Plain functions: they check the rules, add and flush, and never commit. The reply tree's
 mechanics live in ``tree.py``, lists in ``lists.py``, who-sees-what in ``visibility.py``.
+
+Every write also runs the moderation hooks (issue #4): new and edited text is screened
+(held for review, flagged as a crisis), the search index is updated in the same
+transaction, and changes readers must see at once purge the page cache after the commit.
 """
 
 from dataclasses import asdict, dataclass
@@ -13,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from forum import ratelimit
+from forum.cache import purge_after_commit
 from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied
 from forum.extensions import db
 from forum.markup import render_user_text
@@ -27,7 +33,10 @@ from forum.models import (
     User,
     utcnow,
 )
+from forum.moderation import services as moderation
+from forum.moderation.crisis import find_crisis_phrase
 from forum.permissions import require_can_write
+from forum.search import backend as search
 from forum.threads import tree
 from forum.threads.visibility import (
     can_view_thread,
@@ -117,6 +126,38 @@ def check_can_post(user: User | None) -> None:
     require_can_write(user)
 
 
+# --- Screening new and edited text (issue #4) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the safety checks found in text just written; left on the post (and on a new
+    thread) as ``screening`` so the view can tell the author."""
+
+    held: str | None = None  # why it waits for a moderator (moderation.HOLD_*), or None
+    crisis: str | None = None  # the crisis phrase it matched, or None
+
+
+def _thread_text(title: str, body: str) -> str:
+    return f"{title}\n\n{body}"
+
+
+def _screen(post: Post, text: str, held: str | None) -> Screening:
+    """Hold ``post`` when ``held`` says so, and queue it as a crisis item when ``text``
+    matches a crisis phrase (it stays published; its author is shown help)."""
+    if held:
+        moderation.hold_post(post, held)
+    phrase = find_crisis_phrase(text)
+    if phrase:
+        moderation.flag_crisis(post, phrase)
+    return Screening(held=held, crisis=phrase)
+
+
+def _count_post(author: User) -> None:
+    """POST_LIMIT per member on new threads and replies; raises RateLimited (429)."""
+    ratelimit.hit("POST_LIMIT", f"user:{author.id}")
+
+
 # --- Posting --------------------------------------------------------------------------------
 
 
@@ -149,7 +190,9 @@ def create_thread(
 
     A second submission of the same form (same nonce) creates nothing and returns the
     thread the first one made. Explicit ``details`` replace the author's course snapshot
-    for the thread and its opening post. Raises PermissionDenied, ForumError (422).
+    for the thread and its opening post. The title and text are screened: the thread may be
+    held for review, or queued as a crisis item (``thread.screening`` says which).
+    Raises PermissionDenied, ForumError (422), RateLimited (429).
     """
     require_can_write(author)
     first = _existing_by_nonce(author, nonce)
@@ -160,7 +203,10 @@ def create_thread(
         raise ForumError(f"A title is {TITLE_MIN} to {TITLE_MAX} characters.", status=422)
     _check_body(body)
     tags = _tags_from_slugs(tag_slugs)
+    _count_post(author)
     experience = details if details else experience_snapshot(author)
+    # Before the new post is flushed, or it would count among the author's posts.
+    held = moderation.should_hold(author, _thread_text(title, body))
     now = utcnow()
     try:
         with db.session.begin_nested():
@@ -194,6 +240,8 @@ def create_thread(
         if first is None:
             raise
         return first.thread, False
+    thread.screening = opening.screening = _screen(opening, _thread_text(title, body), held)
+    search.index_post(opening)
     return thread, True
 
 
@@ -237,8 +285,10 @@ def reply(
     """Answer the thread (the opening post) or one of its posts; returns (post, created).
 
     The sibling ordinal and the thread's counters are updated in SQL, so concurrent replies
-    all land. A second submission with the same nonce returns the first post.
-    Raises PermissionDenied, NotFound, InvalidAction (locked thread), ForumError.
+    all land. A second submission with the same nonce returns the first post. The text is
+    screened like a new thread's (``post.screening``).
+    Raises PermissionDenied, NotFound, InvalidAction (locked thread), ForumError,
+    RateLimited (429).
     """
     require_can_write(author)
     first = _existing_by_nonce(author, nonce)
@@ -250,6 +300,8 @@ def reply(
         raise InvalidAction("This thread is locked: nobody can reply to it.")
     _check_body(body)
     parent = _reply_parent(thread, author, parent_id)
+    _count_post(author)
+    held = moderation.should_hold(author, body)
     now = utcnow()
     try:
         with db.session.begin_nested():
@@ -272,6 +324,8 @@ def reply(
         if first is None:
             raise
         return first, False
+    post.screening = _screen(post, body, held)
+    search.index_post(post)
     return post, True
 
 
@@ -308,6 +362,8 @@ def edit_post(post: Post, editor: User, *, body: str, title: str | None = None) 
     """Change a post's text (and the thread's title for an opening post), keeping the
     previous version as a revision; returns False when nothing changed.
 
+    The new text is screened again (links from a young account are held, crisis phrases
+    queued; ``post.screening``), re-indexed, and cached pages are purged after the commit.
     Raises PermissionDenied (not the author), InvalidAction (deleted, taken down, locked).
     """
     _require_author(post, editor, "edit")
@@ -337,6 +393,10 @@ def edit_post(post: Post, editor: User, *, body: str, title: str | None = None) 
     if title_changed:
         thread.title = new_title
     db.session.flush()
+    text = _thread_text(thread.title, body) if post.parent_id is None else body
+    post.screening = _screen(post, text, moderation.should_hold(editor, text, editing=True))
+    search.index_post(post)
+    purge_after_commit(db.session)
     return True
 
 
@@ -360,6 +420,8 @@ def delete_post(post: Post, user: User) -> None:
     post.body = ""
     post.body_html = ""
     db.session.flush()
+    search.remove_post(post)
+    purge_after_commit(db.session)
 
 
 def revisions(post: Post, viewer: User | None) -> list[PostRevision]:

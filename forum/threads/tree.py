@@ -14,14 +14,14 @@ prefix in one UPDATE.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Text, and_, func, literal, or_, select, update
+from sqlalchemy import Integer, Text, and_, func, literal, null, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.errors import InvalidAction, NotFound
 from forum.extensions import db
-from forum.models import HelpfulMark, Post, Thread, User
-from forum.threads.visibility import PostView, is_signed_in, post_view
+from forum.models import GuideArticle, HelpfulMark, ItemStatus, Post, ReviewItem, Thread, User
+from forum.threads.visibility import PostView, is_moderator, is_signed_in, post_view
 
 SEGMENT_WIDTH = 6
 MAX_ORDINAL = 10**SEGMENT_WIDTH - 1
@@ -138,6 +138,7 @@ class Node:
     marked: bool = False  # the viewer marked it helpful
     children: list["Node"] = field(default_factory=list)
     more: bool = False  # it has replies below the visible depth ("continue this thread")
+    item_id: int | None = None  # its pending review item, for moderators
 
 
 @dataclass
@@ -169,21 +170,37 @@ def page_of_branch(branch: int, size: int) -> int:
 
 
 def _select_rows(viewer: User | None):
+    """Rows of (post, marked by the viewer, pending review item id for moderators).
+
+    Everything the page shows comes in this one query: the author, the guide article a
+    label links to, the viewer's helpful marks, and for moderators the pending review item
+    (at most one per post, by a unique index, so no row is repeated).
+    """
     if is_signed_in(viewer):
         mark = aliased(HelpfulMark)
-        stmt = select(Post, mark.user_id.is_not(None)).outerjoin(
-            mark, and_(mark.post_id == Post.id, mark.user_id == viewer.id)
+        marked = mark.user_id.is_not(None)
+    else:
+        marked = literal(False)
+    if is_moderator(viewer):
+        item = aliased(ReviewItem)
+        stmt = select(Post, marked, item.id).outerjoin(
+            item, and_(item.post_id == Post.id, item.status == ItemStatus.PENDING)
         )
     else:
-        stmt = select(Post, literal(False))
-    return stmt.options(joinedload(Post.author))
+        stmt = select(Post, marked, null().cast(Integer))
+    if is_signed_in(viewer):
+        stmt = stmt.outerjoin(mark, and_(mark.post_id == Post.id, mark.user_id == viewer.id))
+    return stmt.options(
+        joinedload(Post.author),
+        joinedload(Post.label_article).load_only(GuideArticle.slug, GuideArticle.title),
+    )
 
 
 def _build(rows, viewer: User | None, base_depth: int, visible_depth: int) -> list[Node]:
     """Nest rows that arrive in path order; returns the nodes at ``base_depth``."""
     by_id: dict[int, Node] = {}
     top: list[Node] = []
-    for post, marked in rows:
+    for post, marked, item_id in rows:
         view = post_view(viewer, post)
         if view is None:
             continue  # left out, and with it every reply below it
@@ -193,6 +210,7 @@ def _build(rows, viewer: User | None, base_depth: int, visible_depth: int) -> li
             view,
             marked=bool(marked),
             more=relative == visible_depth and post.child_count > 0,
+            item_id=item_id,
         )
         if relative == 0:
             top.append(node)

@@ -1,7 +1,5 @@
 """Threads, posts and feeds (issue #3): /t/..., /p/..., /feeds/...."""
 
-from urllib.parse import quote
-
 from flask import (
     Blueprint,
     current_app,
@@ -10,15 +8,17 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from forum.cache import anon_cacheable
 from forum.errors import ForumError
 from forum.extensions import db
 from forum.markup import render_user_text
-from forum.models import Post, utcnow
+from forum.models import Post, PostStatus, utcnow
 from forum.tags import services as tag_services
 from forum.threads import lists, services
 from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
@@ -35,7 +35,33 @@ def _viewer():
 
 def _login_redirect(target: str):
     flash("Please log in to continue.", "info")
-    return redirect("/login?next=" + quote(target, safe="/"))
+    return redirect(url_for("auth.login", next=target))
+
+
+# The author of text that matched a crisis phrase sees the crisis panel on the page they
+# land on next (issue #4): a one-shot flag in their session, consumed by the thread page.
+# Signed-in pages never come from the page cache, so nobody else can be shown it.
+CRISIS_PANEL_KEY = "crisis_panel"
+# Threads with this tag carry the short support banner (issue #4).
+MOOD_TAG = "mood"
+
+
+def _remember_screening(screening, thread_id: int) -> None:
+    if screening is not None and screening.crisis:
+        session[CRISIS_PANEL_KEY] = thread_id
+
+
+def _take_crisis_panel(user, thread) -> bool:
+    """Whether to show the crisis panel now (once, to the author who just wrote)."""
+    if user is None or session.get(CRISIS_PANEL_KEY) != thread.id:
+        return False
+    session.pop(CRISIS_PANEL_KEY)
+    return True
+
+
+def _retry_headers(exc: ForumError) -> dict:
+    retry_after = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after is not None else {}
 
 
 def thread_url(thread, **args) -> str:
@@ -53,7 +79,17 @@ def post_url(post: Post) -> str:
 
 
 def _render_thread(
-    thread, user, form, *, page=1, root=None, reply_to=None, preview=None, status=200
+    thread,
+    user,
+    form,
+    *,
+    page=1,
+    root=None,
+    reply_to=None,
+    preview=None,
+    status=200,
+    crisis_panel=False,
+    headers=None,
 ):
     tree = services.thread_page(thread, user, page=page, root_id=root)
     if tree.root is not None and tree.root.post.parent_id is None:
@@ -95,7 +131,10 @@ def _render_thread(
         prev_url=prev_url,
         next_url=next_url,
         thread_notice=thread_notice(user, thread, opening),
+        viewer=user,  # for moderation/_post_status.html
         viewer_id=user.id if user else None,
+        crisis_panel=crisis_panel,
+        support_banner=any(tag.slug == MOOD_TAG for tag in thread.tags),
         csrf=generate_csrf() if user and refusal is None else "",
         write_refusal=refusal,
         # A refused POST comes back with its form, so the text typed is never lost.
@@ -107,11 +146,12 @@ def _render_thread(
         reply_target_shown=target is not None,
         preview_html=preview,
     )
-    return html, status
+    return html, status, headers or {}
 
 
 @bp.route("/t/<int:thread_id>")
 @bp.route("/t/<int:thread_id>/<slug>")
+@anon_cacheable
 def show(thread_id, slug=None):
     user = _viewer()
     thread = services.get_thread(thread_id, user)
@@ -125,6 +165,7 @@ def show(thread_id, slug=None):
         page=request.args.get("page", 1, type=int),
         root=request.args.get("root", type=int),
         reply_to=request.args.get("reply_to", type=int),
+        crisis_panel=_take_crisis_panel(user, thread),
     )
 
 
@@ -147,10 +188,22 @@ def reply(thread_id):
             thread, user, body=form.body.data, parent_id=parent_id, nonce=form.nonce.data
         )
     except ForumError as exc:
+        db.session.rollback()
         form.body.errors = [*form.body.errors, str(exc)]
-        return _render_thread(thread, user, form, **again, status=exc.status)
+        return _render_thread(
+            thread, user, form, **again, status=exc.status, headers=_retry_headers(exc)
+        )
     db.session.commit()
-    flash("Reply posted." if created else "That reply was already posted.", "success")
+    if not created:
+        flash("That reply was already posted.", "success")
+    elif post.status == PostStatus.PENDING:
+        flash(
+            "Your reply is saved and waiting for review: a moderator will look at it soon.",
+            "info",
+        )
+    else:
+        flash("Reply posted.", "success")
+    _remember_screening(post.screening if created else None, thread.id)
     return redirect(post_url(post))
 
 
@@ -163,7 +216,7 @@ def new():
     tags = tag_services.all_tags()
     form.tags.choices = tag_choices(tags)
     tag_descriptions = {tag.slug: tag.description for tag in tags}
-    error, preview, status = None, None, 200
+    error, preview, status, headers = None, None, 200, {}
     if request.method == "GET":
         services.check_can_post(user)
         wanted = request.args.get("tag")
@@ -189,22 +242,34 @@ def new():
                 nonce=form.nonce.data,
             )
         except ForumError as exc:
-            error, status = str(exc), exc.status
+            db.session.rollback()
+            error, status, headers = str(exc), exc.status, _retry_headers(exc)
         else:
             db.session.commit()
-            flash(
-                "Your thread is posted." if created else "That thread was already posted.",
-                "success",
-            )
+            if not created:
+                flash("That thread was already posted.", "success")
+            elif thread.status == PostStatus.PENDING:
+                flash(
+                    "Your thread is saved and waiting for review: a moderator will look at "
+                    "it soon.",
+                    "info",
+                )
+            else:
+                flash("Your thread is posted.", "success")
+            _remember_screening(thread.screening if created else None, thread.id)
             return redirect(thread_url(thread))
     form.ensure_nonce()
-    return render_template(
-        "threads/new.html",
-        form=form,
-        error=error,
-        preview_html=preview,
-        tag_descriptions=tag_descriptions,
-    ), status
+    return (
+        render_template(
+            "threads/new.html",
+            form=form,
+            error=error,
+            preview_html=preview,
+            tag_descriptions=tag_descriptions,
+        ),
+        status,
+        headers,
+    )
 
 
 @bp.route("/p/<int:post_id>")
@@ -245,10 +310,21 @@ def edit(post_id):
                     title=form.title.data if is_opening else None,
                 )
             except ForumError as exc:
+                db.session.rollback()
                 error, status = str(exc), exc.status
             else:
                 db.session.commit()
-                flash("Your changes are saved." if changed else "Nothing changed.", "success")
+                if not changed:
+                    flash("Nothing changed.", "success")
+                elif post.status == PostStatus.PENDING:
+                    flash(
+                        "Your changes are saved and waiting for review: a moderator will "
+                        "look at them soon.",
+                        "info",
+                    )
+                else:
+                    flash("Your changes are saved.", "success")
+                _remember_screening(post.screening if changed else None, post.thread_id)
                 return redirect(post_url(post))
     return render_template(
         "threads/edit.html", form=form, post=post, error=error, preview_html=preview
@@ -328,6 +404,7 @@ def _feed(entries, *, title: str, self_path: str, alternate_path: str):
 
 
 @bp.route("/feeds/latest.atom")
+@anon_cacheable
 def feed_latest():
     entries = lists.latest_with_opening(limit=current_app.config["LIST_PAGE_SIZE"])
     return _feed(
@@ -339,6 +416,7 @@ def feed_latest():
 
 
 @bp.route("/feeds/tags/<slug>.atom")
+@anon_cacheable
 def feed_tag(slug):
     tag = tag_services.get_tag(slug)
     entries = lists.latest_with_opening(tag=tag, limit=current_app.config["LIST_PAGE_SIZE"])

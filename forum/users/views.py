@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from forum.auth import services as auth_services
 from forum.auth.sessions import active_sessions, end_other_sessions, end_session
+from forum.cache import anon_cacheable
 from forum.errors import FieldErrors, ForumError, InvalidAction, RateLimited
 from forum.extensions import db
 from forum.models import User
@@ -20,6 +21,7 @@ bp = Blueprint("users", __name__)
 
 
 @bp.route("/u/<username>")
+@anon_cacheable
 def profile(username):
     member = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if member is None:

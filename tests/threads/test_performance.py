@@ -202,3 +202,46 @@ def test_feeds_cost_a_fixed_number_of_queries(client, count_queries):
     make_threads(30, author)
     many, _ = measured_get(client, count_queries, "/feeds/tags/dryness.atom")
     assert few.count == many.count <= 3, str(many)
+
+
+def test_thread_page_query_counts_with_moderation_state(client, count_queries):
+    """Signed out 2 (thread, tree), signed in 3 (+ session and user), moderator 3: labels,
+    their guide articles, helpful marks and pending review items come with the tree, so
+    labelled, held, hidden and reported posts add nothing per post."""
+    from forum.models import GuideArticle, Role
+    from forum.moderation import services as moderation
+
+    author = make_user("busyauthor")
+    readers = {"signed in": make_user("plainreader"), "moderator": make_user(role=Role.MODERATOR)}
+    article = GuideArticle(slug="mood-and-mental-health", title="Mood and mental health")
+    db.session.add(article)
+    small = make_thread(author, title="One labelled reply")
+    big = make_thread(author, title="Thirty labelled replies")
+    db.session.commit()
+    [small_reply] = bulk_replies(small, [author], [None])
+    parents = five_hundred_with_a_deep_chain()
+    ids = bulk_replies(big, [author], parents)
+    big_replies = [ids[n] for n, parent in enumerate(parents) if parent is None]  # top level
+    labelled = [small_reply, *big_replies[:30]]
+    db.session.execute(
+        update(Post)
+        .where(Post.id.in_(labelled))
+        .values(label="misinformation", label_article_id=article.id)
+    )
+    for post_id in big_replies[30:40]:  # reported: pending review items
+        moderation.report_post(db.session.get(Post, post_id), readers["signed in"], "spam")
+    db.session.execute(update(Post).where(Post.id.in_(big_replies[40:45])).values(status="hidden"))
+    db.session.execute(update(Post).where(Post.id.in_(big_replies[45:50])).values(status="pending"))
+    db.session.commit()
+
+    counts = {}
+    for who in ("signed out", "signed in", "moderator"):
+        if who in readers:
+            login(client, readers[who])
+        small_log, _ = measured_get(client, count_queries, f"/t/{small.id}")
+        big_log, response = measured_get(client, count_queries, f"/t/{big.id}")
+        assert small_log.count == big_log.count, str(big_log)
+        assert response.data.count(b'href="/guide/mood-and-mental-health"') == 30
+        counts[who] = big_log.count
+    assert b'href="/mod/items/' in response.data
+    assert counts == {"signed out": 2, "signed in": 3, "moderator": 3}
