@@ -32,7 +32,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from forum.auth.sessions import create_session
 from forum.extensions import db, limiter
-from forum.models import ItemStatus, PostStatus, ReviewItem, Role, UserStatus, utcnow
+from forum.models import GuideArticle, ItemStatus, PostStatus, ReviewItem, Role, UserStatus, utcnow
 from forum.moderation import services as moderation
 from forum.tags.services import load_shipped_tags
 from forum.threads import services as threads
@@ -105,6 +105,16 @@ def post(path, expected, **data):
 
 
 NEW_THREAD = {"title": "A new thread here", "body": "Some text.", "tags": ["dryness"]}
+ARTICLE_EDIT = {
+    "title": "Managing dryness",
+    "summary": "Lips first, then skin.",
+    "body": "Use a thick balm.",
+    "tags": ["dryness"],
+    "published": "y",
+}
+#                      anon   unverif member author other  mod    admin  susp.  banned
+ADMIN_ONLY_PAGE = row(LOGIN, 403, 403, 403, 403, 403, 200, 403, LOGIN)
+ADMIN_ONLY = row(LOGIN, 403, 403, 403, 403, 403, GO, 403, LOGIN)
 
 ROUTES = [
     # Pages and feeds anyone reads.
@@ -207,6 +217,17 @@ ROUTES = [
     post("/p/{reply}/report", row(LOGIN, 403, GO, 403, GO, GO, GO, 403, LOGIN), reason="spam"),
     get("/p/{held}/report", row(LOGIN, 404, 404, 403, 404, 200, 200, 404, LOGIN)),
     get("/p/{removed}/report", row(LOGIN, 404, 404, 404, 403, 409, 409, 404, LOGIN)),
+    # The guide: everyone reads it; only admins edit it or read its history.
+    get("/guide", everyone(200)),
+    post("/guide", everyone(405)),
+    get("/guide/{article}", everyone(200)),
+    post("/guide/{article}", everyone(405)),
+    get("/guide/{draft}", {**everyone(404), "admin": 200}),
+    get("/guide/nothing-here", everyone(404)),
+    get("/guide/{article}/edit", ADMIN_ONLY_PAGE),
+    post("/guide/{article}/edit", ADMIN_ONLY, **ARTICLE_EDIT),
+    get("/guide/{article}/history", ADMIN_ONLY_PAGE),
+    post("/guide/{article}/history", everyone(405)),
     # The moderators' pages.
     get("/mod/queue", staff_only(200)),
     post("/mod/queue", everyone(405)),
@@ -268,6 +289,9 @@ def build_world(app) -> tuple[dict, dict]:
     moderation.report_post(hidden_opening, users["member"], "personal_info")
     moderation.act_on_item(pending(hidden_opening), mod, "hide", "Personal details.")
     moderation.report_post(reply, other, "other", "Looks like an advert.")
+    article = GuideArticle(slug="managing-dryness", title="Managing dryness", summary="Lips.")
+    draft = GuideArticle(slug="a-draft", title="A draft", summary="Not yet.", published=False)
+    db.session.add_all([article, draft])
     db.session.commit()
     assert thread.status == PostStatus.VISIBLE and held.status == PostStatus.PENDING
 
@@ -289,6 +313,8 @@ def build_world(app) -> tuple[dict, dict]:
         "item": pending(reply).id,
         "author_name": author.username,
         "author_session": author_session,
+        "article": article.slug,
+        "draft": draft.slug,
     }
     return values, clients
 
@@ -349,6 +375,8 @@ def test_every_route_of_the_app_is_in_the_table(app):
         "item": 7,
         "author_name": "author",
         "author_session": 8,
+        "article": "an-article",
+        "draft": "a-draft",
     }
     covered: set[tuple[str, str]] = set()
     for case in ROUTES:

@@ -122,6 +122,8 @@ def test_only_read_only_public_pages_are_cacheable(app):
         "users.profile",
         "threads.feed_latest",
         "threads.feed_tag",
+        "guide.index",
+        "guide.show",
     }
 
 
