@@ -98,6 +98,8 @@ class Config:
     THREAD_VISIBLE_DEPTH = 6
     LIST_PAGE_SIZE = 25
     ANON_CACHE_SECONDS = 10
+    # How long each process keeps the thread count of every topic (a full scan to compute).
+    TAG_COUNTS_SECONDS = 30
 
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust
     # (rate limits count per client address, so behind a load balancer set this to 1).
@@ -127,6 +129,7 @@ class TestingConfig(Config):
     SERVER_NAME = None
     NEW_MEMBER_HELD_POSTS = 0
     ANON_CACHE_SECONDS = 0
+    TAG_COUNTS_SECONDS = 0
 
 
 class ProductionConfig(Config):

@@ -2,9 +2,11 @@
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import and_, delete, func, select
 
 from forum.errors import ForumError, InvalidAction, NotFound
@@ -30,7 +32,17 @@ def all_tags() -> list[Tag]:
 
 
 def tags_with_counts() -> list[TagCount]:
-    """Every tag with the number of threads readers can see under it; one query."""
+    """Every tag with the number of threads readers can see under it; one query.
+
+    Counting scans every thread's tags, so the counts are kept for TAG_COUNTS_SECONDS in
+    each process (they are a guide to size, not a promise) and only the tags are read.
+    """
+    ttl = current_app.config["TAG_COUNTS_SECONDS"]
+    cached = current_app.extensions.get("tag_counts")
+    if ttl and cached and cached[0] > time.monotonic():
+        counts = cached[1]
+        tags = db.session.scalars(select(Tag).order_by(Tag.sort_order, Tag.name))
+        return [TagCount(tag, counts.get(tag.id, 0)) for tag in tags]
     visible = and_(Thread.id == thread_tags.c.thread_id, Thread.status == PostStatus.VISIBLE)
     rows = db.session.execute(
         select(Tag, func.count(Thread.id))
@@ -38,7 +50,10 @@ def tags_with_counts() -> list[TagCount]:
         .outerjoin(Thread, visible)
         .group_by(Tag.id)
         .order_by(Tag.sort_order, Tag.name)
-    )
+    ).all()
+    if ttl:
+        counts = {tag.id: count for tag, count in rows}
+        current_app.extensions["tag_counts"] = (time.monotonic() + ttl, counts)
     return [TagCount(tag, count) for tag, count in rows]
 
 

@@ -107,3 +107,21 @@ def test_remove_unused_tag(app):
     assert services.remove_tag(services.get_tag("hair-loss")) == 0
     with pytest.raises(NotFound):
         services.get_tag("hair-loss")
+
+
+def test_tag_counts_are_kept_for_a_while_when_configured(app, member):
+    from forum.tags import services as tag_services
+
+    tag = make_tag("kept", name="Kept")
+    make_thread(member, title="First counted thread", tags=[tag.slug])
+    app.config["TAG_COUNTS_SECONDS"] = 30
+    try:
+        first = {row.tag.slug: row.thread_count for row in tag_services.tags_with_counts()}
+        make_thread(member, title="Second thread, not yet counted", tags=[tag.slug])
+        again = {row.tag.slug: row.thread_count for row in tag_services.tags_with_counts()}
+        assert first["kept"] == again["kept"] == 1
+    finally:
+        app.config["TAG_COUNTS_SECONDS"] = 0
+        app.extensions.pop("tag_counts", None)
+    fresh = {row.tag.slug: row.thread_count for row in tag_services.tags_with_counts()}
+    assert fresh["kept"] == 2
