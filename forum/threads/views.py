@@ -161,7 +161,9 @@ def show(thread_id, slug=None):
     return _render_thread(
         thread,
         user,
-        ReplyForm(formdata=None),
+        # No CSRF token for a signed-out reader: making one writes the session, and the page
+        # could then never come from the page cache (nobody signed out can post anyway).
+        ReplyForm(formdata=None, meta={"csrf": user is not None}),
         page=request.args.get("page", 1, type=int),
         root=request.args.get("root", type=int),
         reply_to=request.args.get("reply_to", type=int),

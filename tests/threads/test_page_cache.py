@@ -268,3 +268,27 @@ def test_the_crisis_panel_is_only_ever_on_the_authors_fresh_page(site, thread, a
     assert source is None and 'class="crisis-panel"' in html
     for client in (reader, site.test_client()):
         assert 'class="crisis-panel"' not in get(client, path)[2]
+
+
+def test_public_pages_are_cached_with_csrf_protection_on_as_in_production(
+    make_app, tmp_path, thread, reply, author
+):
+    """A page that makes a CSRF token writes the session, and a page that writes the session
+    is never shared: no public page may make one for a signed-out reader."""
+    site = make_app(ANON_CACHE_SECONDS=10, WTF_CSRF_ENABLED=True)
+    site.config["REDIS_URL"] = ""
+    site.instance_path = str(tmp_path)
+    cache.init_store(site)
+    for path in (
+        "/",
+        "/tags",
+        "/tags/mood",
+        f"/t/{thread.id}/{thread.slug}",
+        f"/t/{thread.id}/{thread.slug}?root={reply.id}",
+        f"/u/{author.username}",
+        "/feeds/latest.atom",
+        "/guide",
+    ):
+        reader = site.test_client()
+        assert reader.get(path).headers.get("X-Cache") == "miss", path
+        assert reader.get(path).headers.get("X-Cache") == "hit", path
