@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import ratelimit
 from forum.cache import purge_after_commit
-from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied
+from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied, RateLimited
 from forum.extensions import db
 from forum.markup import render_user_text
 from forum.models import (
@@ -154,8 +154,22 @@ def _screen(post: Post, text: str, held: str | None) -> Screening:
     return Screening(held=held, crisis=phrase)
 
 
+def _check_post_limit(author: User, nonce: str | None) -> Post | None:
+    """Raise RateLimited (429) if the member is already at POST_LIMIT, unless this is the
+    same form sent again: then return the post it made."""
+    try:
+        ratelimit.check("POST_LIMIT", f"user:{author.id}")
+    except RateLimited:
+        first = _existing_by_nonce(author, nonce)
+        if first is None:
+            raise
+        return first
+    return None
+
+
 def _count_post(author: User) -> None:
-    """POST_LIMIT per member on new threads and replies; raises RateLimited (429)."""
+    """Count a new thread or reply against POST_LIMIT (after the insert, so a repeated
+    form is not counted); raises RateLimited (429), and the caller rolls back."""
     ratelimit.hit("POST_LIMIT", f"user:{author.id}")
 
 
@@ -196,15 +210,14 @@ def create_thread(
     Raises PermissionDenied, ForumError (422), RateLimited (429).
     """
     require_can_write(author)
-    first = _existing_by_nonce(author, nonce)
-    if first is not None:
-        return first.thread, False
     title = title.strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
         raise ForumError(f"A title is {TITLE_MIN} to {TITLE_MAX} characters.", status=422)
     _check_body(body)
     tags = _tags_from_slugs(tag_slugs)
-    _count_post(author)
+    first = _check_post_limit(author, nonce)
+    if first is not None:
+        return first.thread, False
     experience = details if details else experience_snapshot(author)
     # Before the new post is flushed, or it would count among the author's posts.
     held = moderation.should_hold(author, _thread_text(title, body))
@@ -241,6 +254,7 @@ def create_thread(
         if first is None:
             raise
         return first.thread, False
+    _count_post(author)
     thread.screening = opening.screening = _screen(opening, _thread_text(title, body), held)
     search.index_post(opening)
     return thread, True
@@ -292,16 +306,17 @@ def reply(
     RateLimited (429).
     """
     require_can_write(author)
-    first = _existing_by_nonce(author, nonce)
-    if first is not None:
-        return first, False
+    # A repeated nonce is caught by the unique index at the insert below, not looked up
+    # first: a double submit is rare, and every reply would pay for the lookup.
     if not can_view_thread(author, thread):
         raise NotFound("This thread no longer exists.")
     if thread.locked:
         raise InvalidAction("This thread is locked: nobody can reply to it.")
     _check_body(body)
     parent = _reply_parent(thread, author, parent_id)
-    _count_post(author)
+    first = _check_post_limit(author, nonce)
+    if first is not None:
+        return first, False
     held = moderation.should_hold(author, body)
     now = utcnow()
     try:
@@ -325,6 +340,7 @@ def reply(
         if first is None:
             raise
         return first, False
+    _count_post(author)
     post.screening = _screen(post, body, held)
     search.index_post(post)
     return post, True

@@ -195,18 +195,20 @@ def reply(thread_id):
         return _render_thread(
             thread, user, form, **again, status=exc.status, headers=_retry_headers(exc)
         )
+    # Read what the answer needs before the commit expires the objects (no reloads).
+    target, held, thread_id = post_url(post), post.status == PostStatus.PENDING, thread.id
     db.session.commit()
     if not created:
         flash("That reply was already posted.", "success")
-    elif post.status == PostStatus.PENDING:
+    elif held:
         flash(
             "Your reply is saved and waiting for review: a moderator will look at it soon.",
             "info",
         )
     else:
         flash("Reply posted.", "success")
-    _remember_screening(post.screening if created else None, thread.id)
-    return redirect(post_url(post))
+    _remember_screening(post.screening if created else None, thread_id)
+    return redirect(target)
 
 
 @bp.route("/t/new", methods=["GET", "POST"])
@@ -247,10 +249,15 @@ def new():
             db.session.rollback()
             error, status, headers = str(exc), exc.status, _retry_headers(exc)
         else:
+            target, held, thread_id = (
+                thread_url(thread),
+                thread.status == PostStatus.PENDING,
+                thread.id,
+            )
             db.session.commit()
             if not created:
                 flash("That thread was already posted.", "success")
-            elif thread.status == PostStatus.PENDING:
+            elif held:
                 flash(
                     "Your thread is saved and waiting for review: a moderator will look at "
                     "it soon.",
@@ -258,8 +265,8 @@ def new():
                 )
             else:
                 flash("Your thread is posted.", "success")
-            _remember_screening(thread.screening if created else None, thread.id)
-            return redirect(thread_url(thread))
+            _remember_screening(thread.screening if created else None, thread_id)
+            return redirect(target)
     form.ensure_nonce()
     return (
         render_template(
