@@ -5,13 +5,14 @@ is the row's key. Flask-Login stores that token (``User.get_id``), so deleting t
 every copy of the cookie, remember-me cookie included.
 """
 
+import functools
 import hashlib
 import re
 import secrets
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import OperationalError
 
 from forum.extensions import db, login_manager
@@ -69,19 +70,26 @@ def idle_cutoff():
     return utcnow() - timedelta(days=current_app.config["SESSION_IDLE_DAYS"])
 
 
-def load_user_from_token(token: str) -> User | None:
-    """One query: the session, its user and the user's unread notification count."""
+@functools.cache
+def _user_statement():
+    """The session, its user and the user's unread count, for a token hash bound at run
+    time (built once: building it cost as much as running it, on every request)."""
     unread = (
         select(func.count(Notification.id))
         .where(Notification.user_id == User.id, Notification.read_at.is_(None))
         .correlate(User)
         .scalar_subquery()
     )
-    row = db.session.execute(
+    return (
         select(UserSession, User, unread)
         .join(User, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == hash_token(token))
-    ).first()
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
+
+
+def load_user_from_token(token: str) -> User | None:
+    """One query: the session, its user and the user's unread notification count."""
+    row = db.session.execute(_user_statement(), {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     user_session, user, unread_count = row
