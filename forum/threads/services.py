@@ -8,11 +8,12 @@ Every write also runs the moderation hooks (issue #4): new and edited text is sc
 transaction, and changes readers must see at once purge the page cache after the commit.
 """
 
+import functools
 from dataclasses import asdict, dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -516,19 +517,24 @@ def toggle_helpful(post: Post, user: User) -> bool:
 # --- Reading --------------------------------------------------------------------------------
 
 
+@functools.cache
+def _thread_statement():
+    return (
+        select(Thread, Tag)
+        .outerjoin(thread_tags, thread_tags.c.thread_id == Thread.id)
+        .outerjoin(Tag, Tag.id == thread_tags.c.tag_id)
+        .where(Thread.id == bindparam("thread_id"))
+        .options(joinedload(Thread.author))
+    )
+
+
 def get_thread(thread_id: int, viewer: User | None) -> Thread:
     """A thread with its author and tags (one query). Raises NotFound when it doesn't exist
     or the viewer may not see it."""
     # Tags come through two flat outer joins, one row per tag, rather than joinedload's
     # nested "LEFT JOIN (thread_tags JOIN tags)", which SQLite answers by materialising
     # every thread's tags (130 ms a page at a million posts).
-    rows = db.session.execute(
-        select(Thread, Tag)
-        .outerjoin(thread_tags, thread_tags.c.thread_id == Thread.id)
-        .outerjoin(Tag, Tag.id == thread_tags.c.tag_id)
-        .where(Thread.id == thread_id)
-        .options(joinedload(Thread.author))
-    ).all()
+    rows = db.session.execute(_thread_statement(), {"thread_id": thread_id}).all()
     thread = rows[0][0] if rows else None
     if thread is None or not can_view_thread(viewer, thread):
         raise NotFound("There is no such thread. It may have been removed.")
