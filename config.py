@@ -98,6 +98,8 @@ class Config:
     THREAD_VISIBLE_DEPTH = 6
     LIST_PAGE_SIZE = 25
     ANON_CACHE_SECONDS = 10
+    # The longest a search may run on PostgreSQL before it is stopped with a message.
+    SEARCH_TIMEOUT_MS = 3000
     # How long each process keeps the thread count of every topic (a full scan to compute).
     TAG_COUNTS_SECONDS = 30
 

@@ -19,9 +19,10 @@ keepalive = 5
 # Load the app once in the master and fork it: workers share its memory pages. The app
 # opens no database connection at import, so nothing is shared across the fork.
 preload_app = True
-# Recycle workers now and then so a slow leak can never take a worker down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
-max_requests_jitter = 2000
+# Recycle workers now and then so a slow leak can never take a worker down; rarely, since
+# a fresh worker starts with cold caches (every 20,000 requests showed in p99 latency).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "200000"))
+max_requests_jitter = 20000
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

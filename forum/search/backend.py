@@ -15,8 +15,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+from psycopg.errors import QueryCanceled
 from sqlalchemy import DateTime, select, text
+from sqlalchemy.exc import OperationalError
 
+from forum.errors import ForumError
 from forum.extensions import db
 from forum.models import GuideArticle, Post, PostStatus, Thread, utcnow
 
@@ -28,7 +32,7 @@ PAGE_SIZE = 10
 # a million rows. The newest CANDIDATES matches are ranked, and the best MAX_RESULTS of
 # them can be paged through.
 MAX_RESULTS = 50
-CANDIDATES = 300
+CANDIDATES = 100
 # Private-use characters mark highlights inside snippets, so the snippet can be HTML-escaped
 # as plain text first and the marks turned into <mark> afterwards.
 MARK_START, MARK_END = "\ue000", "\ue001"
@@ -396,7 +400,22 @@ def _search_postgres(query: ParsedQuery, where: str, params: dict):
         " AS snippet"
         " FROM ranked r" + _result_joins("r") + " ORDER BY r.rank DESC, r.id DESC"
     )
-    return db.session.execute(text(sql).columns(created_at=DateTime()), params).all()
+    # A last guard against a plan that goes wrong on some word: no search may hold a
+    # worker for long. The setting lasts until the end of this transaction.
+    db.session.execute(
+        text("SELECT set_config('statement_timeout', :ms, true)"),
+        {"ms": str(int(current_app.config["SEARCH_TIMEOUT_MS"]))},
+    )
+    try:
+        return db.session.execute(text(sql).columns(created_at=DateTime()), params).all()
+    except OperationalError as exc:
+        if not isinstance(exc.orig, QueryCanceled):
+            raise
+        db.session.rollback()
+        raise ForumError(
+            "That search took too long. Try more specific words, or a topic filter.",
+            status=503,
+        ) from exc
 
 
 def clear_index(conn) -> None:

@@ -4,9 +4,11 @@ import html
 
 import pytest
 
+from forum.errors import ForumError
 from forum.extensions import db
 from forum.models import GuideArticle, Post, PostStatus, Tag, Thread, utcnow
 from forum.search import backend
+from tests.conftest import USING_PG
 from tests.factories import make_user
 
 
@@ -195,3 +197,21 @@ def test_results_stop_at_the_best_fifty(author):
     page = backend.search(backend.parse_query("newt"), page=last_page)
     assert page.hits and not page.has_next
     assert backend.search(backend.parse_query("newt"), page=last_page + 1).hits == []
+
+
+@pytest.mark.skipif(not USING_PG, reason="the statement timeout guards PostgreSQL searches")
+def test_a_search_that_runs_too_long_is_stopped_with_a_message(app, author, monkeypatch):
+    _thread(author, "Dry lips", "dry lips")
+    monkeypatch.setitem(app.config, "SEARCH_TIMEOUT_MS", 1)
+    real_execute = db.session.execute
+
+    def slow(statement, *args, **kwargs):
+        if "candidates" in str(statement):
+            real_execute(db.text("SELECT pg_sleep(0.05)"))
+        return real_execute(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "execute", slow)
+    with pytest.raises(ForumError) as caught:
+        backend.search(backend.parse_query("dry"))
+    assert caught.value.status == 503
+    assert "took too long" in str(caught.value)
