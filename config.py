@@ -75,7 +75,9 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = ""
     RATELIMIT_STRATEGY = "fixed-window"
-    RATELIMIT_HEADERS_ENABLED = True
+    # Limits are checked in the views (forum/ratelimit.py), which set Retry-After on a 429;
+    # Flask-Limiter's own X-RateLimit headers would cost every response some work.
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_KEY_PREFIX = "forum"
     LOGIN_LIMIT = "10 per 5 minutes"
     REGISTER_LIMIT = "5 per hour"

@@ -30,10 +30,18 @@ from flask import Flask, current_app, g, has_app_context, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from forum import logs
+
 log = logging.getLogger(__name__)
 
-CACHED_HEADERS = ("Content-Type", "Link", "Last-Modified")
+# Headers that belong to one request or one reader, never stored with a shared page.
+PRIVATE_HEADERS = frozenset(
+    {"set-cookie", "x-request-id", "x-cache", "x-query-count", "content-length"}
+)
 MAX_LOCAL_ENTRIES = 2000
+# Set on the WSGI environ by CachedPageMiddleware after a lookup that missed: the
+# generation the page should be stored under, so Flask does not look it up again.
+LOOKED_UP = "forum.page_cache_generation"
 
 
 def anon_cacheable(view):
@@ -124,8 +132,20 @@ def _store():
     return current_app.extensions["page_cache"]
 
 
-def _cache_key() -> str:
-    return request.full_path
+def environ_key(environ: dict) -> str:
+    """The cache key of a request: its path and query string, as the reader sent them."""
+    return f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+
+
+def _lookup(store, key: str) -> tuple[int, bytes | None]:
+    """(current generation, the stored page if it is of that generation)."""
+    if isinstance(store, RedisStore):
+        generation, entry = store.lookup(key)
+    else:
+        generation, entry = store.generation(), store.get(key)
+    if entry is None or entry[0] != generation:
+        return generation, None
+    return generation, entry[1]
 
 
 def _eligible() -> bool:
@@ -144,21 +164,20 @@ def _eligible() -> bool:
 def _serve_from_cache():
     if not _eligible():
         return None
-    g.page_cache_key = _cache_key()
-    store = _store()
+    g.page_cache_key = environ_key(request.environ)
+    if LOOKED_UP in request.environ:
+        g.page_cache_generation = request.environ[LOOKED_UP]
+        return None  # the middleware looked and missed
     try:
-        if isinstance(store, RedisStore):
-            generation, entry = store.lookup(g.page_cache_key)
-        else:
-            generation, entry = store.generation(), store.get(g.page_cache_key)
+        generation, payload = _lookup(_store(), g.page_cache_key)
     except Exception as exc:  # fail open: render the page
         log.warning("page cache unavailable: %s", type(exc).__name__)
         g.page_cache_key = None
         return None
     g.page_cache_generation = generation
-    if entry is None or entry[0] != generation:
+    if payload is None:
         return None
-    status, headers, body = pickle.loads(entry[1])  # noqa: S301 - our own entries
+    status, headers, body = pickle.loads(payload)  # noqa: S301 - our own entries
     response = current_app.response_class(body, status=status, headers=headers)
     response.headers["X-Cache"] = "hit"
     g.page_cache_key = None
@@ -173,7 +192,9 @@ def _store_response(response):
         # Something about this reader changed while rendering; never share it.
         return response
     ttl = int(current_app.config["ANON_CACHE_SECONDS"])
-    headers = [(k, v) for k, v in response.headers.items() if k in CACHED_HEADERS]
+    # The security headers are set by then (after_request functions run last-registered
+    # first), so a page served from the cache carries them too.
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in PRIVATE_HEADERS]
     payload = pickle.dumps((response.status_code, headers, response.get_data()))
     try:
         _store().set(key, g.get("page_cache_generation", 0), payload, ttl)
@@ -203,10 +224,64 @@ def init_store(app: Flask) -> None:
         app.extensions["page_cache"] = LocalStore(Path(app.instance_path) / "page-cache.stamp")
 
 
+class CachedPageMiddleware:
+    """Answer a signed-out reader's GET from the page cache before Flask does any work.
+
+    Most traffic is signed-out readers of cached pages, so their hits skip the request
+    context, the session and every hook: the cookie header is enough to tell that nobody
+    is signed in (any session or remember cookie sends the request on to Flask, which
+    decides with the session itself). Only pages Flask stored are ever found here.
+    """
+
+    def __init__(self, wsgi_app, flask_app: Flask):
+        self.wsgi_app = wsgi_app
+        self.flask_app = flask_app
+        config = flask_app.config
+        self.cookie_names = (
+            f"{config.get('SESSION_COOKIE_NAME', 'session')}=",
+            f"{config.get('REMEMBER_COOKIE_NAME', 'remember_token')}=",
+        )
+
+    def __call__(self, environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or not self.flask_app.config.get("ANON_CACHE_SECONDS")
+            or any(name in environ.get("HTTP_COOKIE", "") for name in self.cookie_names)
+        ):
+            return self.wsgi_app(environ, start_response)
+        started = time.perf_counter()
+        try:
+            generation, payload = _lookup(
+                self.flask_app.extensions["page_cache"], environ_key(environ)
+            )
+        except Exception:
+            return self.wsgi_app(environ, start_response)  # Flask fails open and logs it
+        if payload is None:
+            environ[LOOKED_UP] = generation
+            return self.wsgi_app(environ, start_response)
+        status, headers, body = pickle.loads(payload)  # noqa: S301 - our own entries
+        request_id = logs.incoming_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
+        start_response(
+            f"{status} OK",
+            [
+                *headers,
+                ("Content-Length", str(len(body))),
+                ("X-Cache", "hit"),
+                ("X-Request-Id", request_id),
+            ],
+        )
+        if self.flask_app.config.get("ACCESS_LOG", True) and not self.flask_app.testing:
+            logs.log_access(
+                "GET", environ.get("PATH_INFO", ""), status, started, request_id=request_id
+            )
+        return [body]
+
+
 def init_cache(app: Flask) -> None:
     init_store(app)
     app.before_request(_serve_from_cache)
     app.after_request(_store_response)
+    app.wsgi_app = CachedPageMiddleware(app.wsgi_app, app)
 
 
 @event.listens_for(Session, "after_commit")

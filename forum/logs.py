@@ -22,7 +22,7 @@ class OneLineFormatter(logging.Formatter):
         }
         if has_request_context():
             entry["request_id"] = getattr(g, "request_id", None)
-        for key in ("method", "path", "status", "ms"):
+        for key in ("request_id", "method", "path", "status", "ms"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:
@@ -38,6 +38,28 @@ def _loggable_path() -> str:
     return request.path
 
 
+ACCESS = logging.getLogger("forum.access")
+
+
+def incoming_request_id(value: str) -> str:
+    """The caller's X-Request-Id when it is a plain token, else a new one."""
+    return value[:64] if value.isalnum() else uuid.uuid4().hex[:16]
+
+
+def log_access(method: str, path: str, status: int, started: float, **extra) -> None:
+    # The path only, never the query string: searches can name health topics.
+    ACCESS.info(
+        "request",
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+            **extra,
+        },
+    )
+
+
 def init_logging(app: Flask) -> None:
     root = logging.getLogger()
     if not any(getattr(h, "_forum", False) for h in root.handlers):
@@ -46,28 +68,20 @@ def init_logging(app: Flask) -> None:
         handler._forum = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
-    access = logging.getLogger("forum.access")
 
     @app.before_request
     def start_timer():
-        incoming = request.headers.get("X-Request-Id", "")
-        g.request_id = incoming[:64] if incoming.isalnum() else uuid.uuid4().hex[:16]
+        g.request_id = incoming_request_id(request.headers.get("X-Request-Id", ""))
         g.started = time.perf_counter()
 
     @app.after_request
     def log_request(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
         if app.config.get("ACCESS_LOG", True) and not app.testing:
-            started = g.get("started")
-            elapsed = round((time.perf_counter() - started) * 1000, 1) if started else None
-            # The path only, never the query string: searches can name health topics.
-            access.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "path": _loggable_path(),
-                    "status": response.status_code,
-                    "ms": elapsed,
-                },
+            log_access(
+                request.method,
+                _loggable_path(),
+                response.status_code,
+                g.get("started", time.perf_counter()),
             )
         return response

@@ -140,3 +140,22 @@ def test_query_count_header_when_enabled(client, make_app):
     assert "X-Query-Count" not in client.get("/healthz").headers
     counted = make_app(QUERY_COUNT_HEADER=True).test_client().get("/healthz")
     assert counted.headers["X-Query-Count"] == "1"
+
+
+def test_signed_out_hits_are_answered_before_flask_with_the_pages_headers(cached_app):
+    app = cached_app()
+    flask_requests = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: flask_requests.append(1))
+    reader = app.test_client(use_cookies=False)
+    first = reader.get("/cached")
+    second = reader.get("/cached", headers={"X-Request-Id": "abc123"})
+    assert first.headers["X-Cache"] == "miss" and second.headers["X-Cache"] == "hit"
+    assert len(flask_requests) == 1  # the hit never reached Flask
+    assert second.headers["X-Request-Id"] == "abc123"
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+        assert second.headers[header] == first.headers[header]
+    assert second.get_data(as_text=True) == "render 1"
+    # A reader holding any session cookie is decided by Flask, with the session itself.
+    with_cookie = reader.get("/cached", headers={"Cookie": "session=not-even-valid"})
+    assert with_cookie.headers["X-Cache"] == "hit"
+    assert len(flask_requests) == 2
