@@ -100,6 +100,8 @@ class Config:
     THREAD_VISIBLE_DEPTH = 6
     LIST_PAGE_SIZE = 25
     ANON_CACHE_SECONDS = 10
+    # How long a thread page's reply tree, rendered once for every member, is kept.
+    TREE_CACHE_SECONDS = 60
     # The longest a search may run on PostgreSQL before it is stopped with a message.
     SEARCH_TIMEOUT_MS = 3000
     # How long each process keeps the thread count of every topic (a full scan to compute).

@@ -113,6 +113,9 @@ class RedisStore:
     def _key(self, key: str) -> str:
         return f"forum:pagecache:{key}"
 
+    def generation(self) -> int:
+        return int(self.redis.get(self.GENERATION_KEY) or 0)
+
     def lookup(self, key: str) -> tuple[int, tuple[int, bytes] | None]:
         raw_generation, raw_entry = self.redis.mget(self.GENERATION_KEY, self._key(key))
         generation = int(raw_generation or 0)
@@ -202,6 +205,26 @@ def _store_response(response):
         log.warning("page cache unavailable: %s", type(exc).__name__)
     response.headers["X-Cache"] = "miss"
     return response
+
+
+def get_shared(key: str) -> tuple[int | None, bytes | None]:
+    """(generation, payload) of another cached thing that purges must reach (a rendered
+    fragment): store it again under the generation returned here, read before the data it
+    is made of, so a purge in between is never undone. Fails open: (None, None)."""
+    try:
+        return _lookup(current_app.extensions["page_cache"], key)
+    except Exception as exc:
+        log.warning("page cache unavailable: %s", type(exc).__name__)
+        return None, None
+
+
+def put_shared(key: str, generation: int | None, payload: bytes, ttl: int) -> None:
+    if generation is None:
+        return
+    try:
+        current_app.extensions["page_cache"].set(key, generation, payload, ttl)
+    except Exception as exc:
+        log.warning("page cache unavailable: %s", type(exc).__name__)
 
 
 def purge_after_commit(db_session) -> None:

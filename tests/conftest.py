@@ -67,6 +67,9 @@ def clean_tables(app):
             clear_extra_tables(conn)
     limiter.reset()
     app.extensions.get("mail_outbox", []).clear()
+    # Ids are reused once the tables are emptied: nothing rendered for one test may be
+    # found by the next (the reply trees shared by members live in this store).
+    app.extensions["page_cache"].purge()
 
 
 # Tables outside the models (the search index) are emptied by these functions.

@@ -553,7 +553,7 @@ def get_post(post_id: int, viewer: User | None) -> Post:
     return post
 
 
-def _tree_settings() -> dict:
+def tree_settings() -> dict:
     config = current_app.config
     return {"size": config["THREAD_PAGE_SIZE"], "visible_depth": config["THREAD_VISIBLE_DEPTH"]}
 
@@ -561,8 +561,8 @@ def _tree_settings() -> dict:
 def thread_page(thread: Thread, viewer: User | None, *, page: int = 1, root_id=None):
     """The page of the tree a reader asked for: a page number, or a reply's subtree."""
     if root_id is not None:
-        return tree.load_subtree(thread, viewer, root_id, **_tree_settings())
-    return tree.load_page(thread, viewer, page, **_tree_settings())
+        return tree.load_subtree(thread, viewer, root_id, **tree_settings())
+    return tree.load_page(thread, viewer, page, **tree_settings())
 
 
 def page_of(post: Post) -> int:
@@ -571,7 +571,7 @@ def page_of(post: Post) -> int:
 
 def locate_post(post: Post) -> tuple[int, int | None]:
     """(page, root id or None) of the page that shows ``post``."""
-    return tree.locate(post, **_tree_settings())
+    return tree.locate(post, **tree_settings())
 
 
 def locate_reply_target(thread: Thread, viewer: User, parent_id: int | None):

@@ -21,7 +21,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.errors import InvalidAction, NotFound
 from forum.extensions import db
-from forum.models import GuideArticle, HelpfulMark, ItemStatus, Post, ReviewItem, Thread, User
+from forum.models import (
+    GuideArticle,
+    HelpfulMark,
+    ItemStatus,
+    Post,
+    PostStatus,
+    ReviewItem,
+    Thread,
+    User,
+)
 from forum.threads.visibility import PostView, is_moderator, is_signed_in, post_view
 
 SEGMENT_WIDTH = 6
@@ -150,6 +159,9 @@ class TreePage:
     page: int = 1
     pages: int = 1
     root: Node | None = None  # set on a "continue this thread" page
+    # Authors of held, hidden or removed posts in this page's range: they see more of it
+    # than other members do (forum/threads/fragments.py).
+    private_authors: frozenset[int] = frozenset()
 
 
 def find_node(nodes: list[Node], post_id: int) -> Node | None:
@@ -273,7 +285,12 @@ def load_page(
     if page > pages:
         raise NotFound("There is no such page of this thread.")
     replies = opening.children if opening else []
-    return TreePage(thread, opening, replies, page=page, pages=pages)
+    private = frozenset(
+        post.author_id
+        for post, _, _ in rows
+        if post.status != PostStatus.VISIBLE and post.deleted_at is None
+    )
+    return TreePage(thread, opening, replies, page=page, pages=pages, private_authors=private)
 
 
 def load_subtree(

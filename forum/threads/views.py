@@ -1,5 +1,7 @@
 """Threads, posts and feeds (issue #3): /t/..., /p/..., /feeds/...."""
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     current_app,
@@ -13,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from forum.cache import anon_cacheable
 from forum.errors import ForumError
@@ -20,7 +23,7 @@ from forum.extensions import db
 from forum.markup import render_user_text
 from forum.models import Post, PostStatus, utcnow
 from forum.tags import services as tag_services
-from forum.threads import lists, services
+from forum.threads import fragments, lists, services
 from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
 from forum.threads.tree import find_node
 from forum.threads.visibility import post_view, thread_notice
@@ -78,22 +81,16 @@ def post_url(post: Post) -> str:
     )
 
 
-def _render_thread(
-    thread,
-    user,
-    form,
-    *,
-    page=1,
-    root=None,
-    reply_to=None,
-    preview=None,
-    status=200,
-    crisis_panel=False,
-    headers=None,
-):
-    tree = services.thread_page(thread, user, page=page, root_id=root)
-    if tree.root is not None and tree.root.post.parent_id is None:
-        return redirect(thread_url(thread))
+@dataclass
+class _PageOutline:
+    """What the page around the tree needs when the tree itself came from the cache."""
+
+    page: int
+    pages: int
+    root: None = None
+
+
+def _page_links(thread, tree) -> dict:
     base = thread_url(thread)
     if tree.root is not None:
         page_url = thread_url(thread, root=tree.root.post.id)
@@ -109,6 +106,86 @@ def _render_thread(
         prev_url = thread_url(thread, page=tree.page - 1 if tree.page > 2 else None)
     if tree.root is None and tree.page < tree.pages:
         next_url = thread_url(thread, page=tree.page + 1)
+    return {
+        "thread_url": base,
+        "page_url": page_url,
+        "reply_query": reply_query,
+        "canonical_url": external_url(page_url),
+        "prev_url": prev_url,
+        "next_url": next_url,
+    }
+
+
+def _footer_for(context: dict, *, markers: bool = False):
+    """The footer of a plain post for this page's reader (or a marker to fill in later)."""
+
+    def footer_for(post, marked, item_id=None):
+        if markers:
+            return fragments.footer_marker(post.id)
+        return fragments.plain_footer(
+            post.id,
+            post.author_id,
+            post.edited_at is not None,
+            post.helpful_count,
+            marked,
+            viewer_id=context["viewer_id"],
+            can_write=bool(context["csrf"]),
+            locked=context["thread"].locked,
+            reply_query=context["reply_query"],
+            item_id=item_id,
+        )
+
+    return footer_for
+
+
+def _shared_tree(tree, context: dict) -> fragments.SharedTree:
+    """Render the tree once for "a member", a marker in place of each plain footer."""
+    generic = {**context, "viewer": None, "viewer_id": None, "csrf": "", "reply_target_id": None}
+    html = render_template(
+        "threads/_tree_fragment.html", **generic, footer_for=_footer_for(generic, markers=True)
+    )
+    footers = {
+        node.post.id: (node.post.author_id, node.post.edited_at is not None)
+        for node in _walk(tree)
+        if node.view.is_plain
+    }
+    opening_id = tree.opening.post.id if tree.opening else None
+    return fragments.SharedTree(
+        html, footers, tree.private_authors, tree.page, tree.pages, opening_id
+    )
+
+
+def _render_thread(
+    thread,
+    user,
+    form,
+    *,
+    page=1,
+    root=None,
+    reply_to=None,
+    preview=None,
+    status=200,
+    crisis_panel=False,
+    headers=None,
+):
+    refusal = services.write_refusal(user) if user else None
+    csrf = generate_csrf() if user and refusal is None else ""
+    # A plain page read by a member: the tree may come from the shared render (#6).
+    shareable = (
+        request.method == "GET" and root is None and not reply_to
+    ) and fragments.usable_for(user, thread)
+    generation = shared = None
+    if shareable:
+        generation, shared = fragments.lookup(thread, page)
+        if shared is not None and user.id in shared.private_authors:
+            shared, shareable = None, False
+    tree = (
+        _PageOutline(shared.page, shared.pages)
+        if shared is not None
+        else services.thread_page(thread, user, page=page, root_id=root)
+    )
+    if tree.root is not None and tree.root.post.parent_id is None:
+        return redirect(thread_url(thread))
     target = None
     if reply_to:
         form.parent_id.data = str(reply_to)
@@ -117,36 +194,62 @@ def _render_thread(
         if found is not None and (tree.page == 1 or found is not tree.opening):
             target = found
     form.ensure_nonce()
-    refusal = services.write_refusal(user) if user else None
-    opening = tree.opening.post if tree.opening else None
-    html = render_template(
-        "threads/show.html",
-        thread=thread,
-        tree=tree,
-        form=form,
-        thread_url=base,
-        page_url=page_url,
-        reply_query=reply_query,
-        canonical_url=external_url(page_url),
-        prev_url=prev_url,
-        next_url=next_url,
-        thread_notice=thread_notice(user, thread, opening),
-        viewer=user,  # for moderation/_post_status.html
-        viewer_id=user.id if user else None,
-        crisis_panel=crisis_panel,
-        support_banner=any(tag.slug == MOOD_TAG for tag in thread.tags),
-        csrf=generate_csrf() if user and refusal is None else "",
-        write_refusal=refusal,
+    opening = tree.opening.post if shared is None and tree.opening else None
+    context = {
+        "thread": thread,
+        "tree": tree,
+        "form": form,
+        **_page_links(thread, tree),
+        "thread_notice": thread_notice(user, thread, opening),
+        "viewer": user,  # for moderation/_post_status.html
+        "viewer_id": user.id if user else None,
+        "crisis_panel": crisis_panel,
+        "support_banner": any(tag.slug == MOOD_TAG for tag in thread.tags),
+        "csrf": csrf,
+        "write_refusal": refusal,
         # A refused POST comes back with its form, so the text typed is never lost.
-        show_reply_form=request.method == "POST"
+        "show_reply_form": request.method == "POST"
         or (user is not None and refusal is None and not thread.locked),
-        reply_target=target.post if target else None,
-        reply_target_view=target.view if target else None,
-        reply_target_id=target.post.id if target else None,
-        reply_target_shown=target is not None,
-        preview_html=preview,
-    )
+        "reply_target": target.post if target else None,
+        "reply_target_view": target.view if target else None,
+        "reply_target_id": target.post.id if target else None,
+        "reply_target_shown": target is not None,
+        "preview_html": preview,
+    }
+    if shareable and shared is None and user.id not in tree.private_authors:
+        shared = _shared_tree(tree, context)
+        fragments.store(thread, page, generation, shared)
+        footings = {
+            node.post.id: fragments.Footing(node.post.helpful_count, node.marked)
+            for node in _walk(tree)
+        }
+    elif shared is not None:
+        footings = fragments.member_footings(thread, user, page, **services.tree_settings())
+    if shared is not None:
+        tree_html = fragments.fill_footers(
+            shared,
+            footings,
+            viewer_id=user.id,
+            can_write=bool(csrf),
+            locked=thread.locked,
+            reply_query=context["reply_query"],
+        )
+    else:
+        tree_html = Markup(  # noqa: S704 - this app's own template, rendered just now
+            render_template(
+                "threads/_tree_fragment.html", **context, footer_for=_footer_for(context)
+            )
+        )
+    html = render_template("threads/show.html", **context, tree_html=tree_html)
     return html, status, headers or {}
+
+
+def _walk(tree):
+    nodes = ([tree.opening] if tree.opening else []) + list(tree.nodes)
+    while nodes:
+        node = nodes.pop()
+        yield node
+        nodes.extend(node.children)
 
 
 @bp.route("/t/<int:thread_id>")
