@@ -7,9 +7,11 @@ timeout, so requests that write take the write lock up front. Reads keep plain B
 they never queue behind a writer.
 """
 
+from pathlib import Path
+
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 from forum.extensions import db
 
@@ -81,3 +83,29 @@ def init_database(app: Flask) -> None:
     with app.app_context():
         configure_engine(app, db.engine)
         count_queries(app, db.engine)
+
+
+def recreate_empty(url: str) -> None:
+    """An empty database at ``url`` (never the forum's own: the benchmark and the deployment
+    tests use it): delete the SQLite file, or create the PostgreSQL database if it is
+    missing and reset its schema."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+        )
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()

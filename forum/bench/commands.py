@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from config import INSTANCE, ProductionConfig
 from forum.bench import corpus, runner
 from forum.bench import seed as seeding
+from forum.database import recreate_empty
 from forum.extensions import db
 from forum.models import Post, PostStatus, Thread
 
@@ -66,30 +67,6 @@ def _bench_app(url: str, *, loading: bool = False):
     return create_app(BenchConfig)
 
 
-def _recreate(url: str) -> None:
-    """Start from an empty database: delete the SQLite file or reset the PostgreSQL schema."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        path = Path(parsed.database)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
-        )
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @contextmanager
 def _progress(total: int):
     """A progress bar on a terminal; a line every tenth of the way in a log."""
@@ -119,7 +96,7 @@ def seed_command(threads, posts, seed_value, database_url):
     """Fill the benchmark database with synthetic threads, replies, members and reports."""
     url = _check_own_database(database_url)
     started = time.monotonic()
-    _recreate(url)
+    recreate_empty(url)
     app = _bench_app(url, loading=True)
     with app.app_context():
         flask_migrate.upgrade()

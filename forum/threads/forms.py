@@ -75,8 +75,8 @@ class PostFormMixin:
         return bool(self.preview.data)
 
 
-class ThreadForm(PostFormMixin, FlaskForm):
-    title = StringField(
+def title_field() -> StringField:
+    return StringField(
         "Title",
         validators=[
             InputRequired("Give your thread a title."),
@@ -88,6 +88,10 @@ class ThreadForm(PostFormMixin, FlaskForm):
         ],
         filters=[strip],
     )
+
+
+class ThreadForm(PostFormMixin, FlaskForm):
+    title = title_field()
     body = TextAreaField(
         "Your experience", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines]
     )
@@ -158,18 +162,7 @@ class ReplyForm(PostFormMixin, FlaskForm):
 
 
 class EditPostForm(FlaskForm):
-    title = StringField(
-        "Title",
-        validators=[
-            InputRequired("Give your thread a title."),
-            Length(
-                min=TITLE_MIN,
-                max=TITLE_MAX,
-                message=f"A title is {TITLE_MIN} to {TITLE_MAX} characters.",
-            ),
-        ],
-        filters=[strip],
-    )
+    title = title_field()
     body = TextAreaField("Text", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines])
     submit = SubmitField("Save changes")
     preview = SubmitField("Preview")

@@ -11,11 +11,11 @@ from html import unescape
 
 import flask_migrate
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from config import TestingConfig
 from forum import create_app
 from forum.bench.runner import Server
+from forum.database import recreate_empty
 from forum.extensions import db
 from forum.tags.services import load_shipped_tags
 from tests.factories import PASSWORD, make_user
@@ -25,20 +25,7 @@ __all__ = ["PASSWORD", "Browser", "Server", "make_members", "prepare_database", 
 
 def prepare_database(url: str) -> None:
     """An empty database of the given URL, migrated, with the shipped tags."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            if not conn.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
-            ):
-                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-        admin.dispose()
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+    recreate_empty(url)
     with _app_for(url).app_context():
         flask_migrate.upgrade()
         load_shipped_tags()
