@@ -23,7 +23,6 @@ import pickle  # noqa: S403 - entries are written and read only by this module
 import threading
 import time
 from collections import OrderedDict
-from functools import wraps
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_app_context, request, session
@@ -47,13 +46,7 @@ LOOKED_UP = "forum.page_cache_generation"
 def anon_cacheable(view):
     """Mark a view whose page is the same for every signed-out reader."""
     view._anon_cacheable = True
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        return view(*args, **kwargs)
-
-    wrapped._anon_cacheable = True
-    return wrapped
+    return view
 
 
 class LocalStore:
