@@ -217,17 +217,11 @@ def create_account(
     caller decides what a taken address means (registration mails a notice instead).
     """
     username, email = normalize_username(username), normalize_email(email)
-    errors = {}
-    if problem := username_problem(username):
-        errors["username"] = problem
-    elif username_taken(username):
-        errors["username"] = "That username is taken. Please choose another."
+    errors = _name_and_password_errors(username, email, password)
     if problem := email_problem(email):
         errors["email"] = problem
     elif email_taken(email):
         errors["email"] = "An account already uses that email address."
-    if problem := password_problem(password, [username, email]):
-        errors["password"] = problem
     if errors:
         raise FieldErrors(errors)
     now = utcnow()
@@ -252,6 +246,17 @@ def create_account(
     return user
 
 
+def _name_and_password_errors(username: str, email: str, password: str) -> dict[str, str]:
+    errors = {}
+    if problem := username_problem(username):
+        errors["username"] = problem
+    elif username_taken(username):
+        errors["username"] = "That username is taken. Please choose another."
+    if problem := password_problem(password, [username, email]):
+        errors["password"] = problem
+    return errors
+
+
 @dataclass
 class Registration:
     user: User | None  # None when the address already had an account (a notice was mailed)
@@ -268,13 +273,7 @@ def register_user(username: str, email: str, password: str, *, address: str) -> 
     username, email = normalize_username(username), normalize_email(email)
     ratelimit.hit("REGISTER_LIMIT", rate_key("ip", address))
     if not email_problem(email) and email_taken(email):
-        errors = {}
-        if problem := username_problem(username):
-            errors["username"] = problem
-        elif username_taken(username):
-            errors["username"] = "That username is taken. Please choose another."
-        if problem := password_problem(password, [username, email]):
-            errors["password"] = problem
+        errors = _name_and_password_errors(username, email, password)
         if errors:
             raise FieldErrors(errors)
         hash_password(password)  # as slow as a real registration, so timing reveals nothing
