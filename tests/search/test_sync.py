@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import ItemStatus, Post, ReviewItem, Role, Thread, utcnow
+from forum.models import ItemStatus, Post, ReviewItem, Thread, utcnow
 from forum.tags.services import load_shipped_tags
 from tests.conftest import login
 from tests.factories import make_user
@@ -23,13 +23,6 @@ def tags(app):
 @pytest.fixture
 def writer(app):
     user = make_user("writer", created_at=utcnow() - timedelta(days=100))
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def moderator(app):
-    user = make_user("mod1", role=Role.MODERATOR)
     db.session.commit()
     return user
 

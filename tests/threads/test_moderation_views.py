@@ -51,13 +51,6 @@ def thread(author):
     return thread
 
 
-@pytest.fixture
-def moderator(app):
-    user = make_user("mod1", role=Role.MODERATOR)
-    db.session.commit()
-    return user
-
-
 def page(client, thread) -> str:
     response = client.get(f"/t/{thread.id}")
     assert response.status_code == 200
