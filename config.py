@@ -71,7 +71,9 @@ class Config:
     SMTP_SSL = False
     SMTP_TIMEOUT = 10
 
-    # Rate limits (Flask-Limiter). Empty storage means: REDIS_URL when set, else memory://.
+    # Rate limits (Flask-Limiter). Empty storage means REDIS_URL when set, else the app's
+    # own database (forumdb://, shared by every worker); memory:// counts in each process,
+    # so only the single-process development server and the tests use it (issue #9).
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = ""
     RATELIMIT_STRATEGY = "fixed-window"
@@ -152,6 +154,10 @@ CONFIGS = {
 }
 
 
+# Where rate-limit counters may live in the process: one process serves everything.
+PROCESS_LOCAL_ENVS = frozenset({"development", "testing"})
+
+
 def _coerce(default, raw: str):
     if isinstance(default, bool) or default is None and raw.lower() in ("true", "false"):
         return raw.strip().lower() in ("1", "true", "yes", "on")
@@ -184,7 +190,9 @@ def apply_env(config: dict, environ=os.environ) -> None:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     config["SQLALCHEMY_DATABASE_URI"] = url
     if not config.get("RATELIMIT_STORAGE_URI"):
-        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or (
+            "memory://" if config.get("ENV_NAME") in PROCESS_LOCAL_ENVS else "forumdb://"
+        )
 
 
 def ensure_secret_key(config: dict) -> None:

@@ -57,7 +57,11 @@ def create_user(username, email, role):
     username = services.normalize_username(username)
     email = services.normalize_email(email)
     # Check name and address before asking for a password the command would then refuse.
-    for problem in (services.username_problem(username), services.email_problem(email)):
+    staff = role.lower() != Role.MEMBER
+    for problem in (
+        services.username_problem(username, staff=staff),
+        services.email_problem(email),
+    ):
         if problem:
             raise click.ClickException(problem)
     password = read_password()

@@ -19,6 +19,7 @@ from zxcvbn import zxcvbn
 
 from forum import ratelimit
 from forum.auth.sessions import end_all_sessions
+from forum.cache import purge_after_commit
 from forum.errors import FieldErrors, ForumError, InvalidAction, PermissionDenied
 from forum.extensions import db
 from forum.mail import queue_mail
@@ -97,8 +98,12 @@ def normalize_email(raw: str | None) -> str:
     return (raw or "").strip().lower()
 
 
-def username_problem(username: str) -> str | None:
-    """Why ``username`` (already lower-cased) cannot be used, or None."""
+def username_problem(username: str, *, staff: bool = False) -> str | None:
+    """Why ``username`` (already lower-cased) cannot be used, or None.
+
+    ``staff`` is for moderator and admin accounts made with ``flask users create``: they
+    may carry a name that looks like staff, because they are staff.
+    """
     if not 3 <= len(username) <= 30:
         return "Use between 3 and 30 characters."
     if not USERNAME_RE.fullmatch(username):
@@ -106,7 +111,39 @@ def username_problem(username: str) -> str | None:
     core = username.replace("_", "").replace("-", "").rstrip("0123456789")
     if username in RESERVED_USERNAMES or core in RESERVED_USERNAMES:
         return "That username is reserved. Please choose another."
+    if not staff and looks_like_staff(username):
+        return "That username could be taken for a staff account. Please choose another."
     return None
+
+
+# Look-alike digits (issue #9); "1" stands for both "i" and "l", so both readings are tried.
+_LOOKALIKE_FOLDINGS = (
+    str.maketrans("01345", "oieas"),
+    str.maketrans("01345", "oleas"),
+)
+STAFF_WORDS = ("admin", "moderator", "staff", "official")
+STAFF_PARTS = frozenset({"mod", "mods"})
+
+
+def looks_like_staff(username: str) -> bool:
+    """Whether ``username`` reads as a staff name once look-alike digits are folded.
+
+    Refused: a name containing one of STAFF_WORDS (also across "-" and "_", so "ad-min"
+    counts), or with "mod" as one of its "-"/"_"-separated parts ("mod-team", "m0d_1"),
+    so "modern_mum" stays allowed.
+    """
+    for table in _LOOKALIKE_FOLDINGS:
+        folded = username.translate(table)
+        joined = folded.replace("-", "").replace("_", "")
+        if any(word in folded or word in joined for word in STAFF_WORDS):
+            return True
+        raw_parts = re.split(r"[-_]", username)
+        parts = re.split(r"[-_]", folded)
+        # A part's trailing digits may be a counter ("mod2") rather than a letter.
+        parts += [part.rstrip("0123456789") for part in raw_parts]
+        if STAFF_PARTS.intersection(parts):
+            return True
+    return False
 
 
 def email_problem(email: str) -> str | None:
@@ -217,7 +254,8 @@ def create_account(
     caller decides what a taken address means (registration mails a notice instead).
     """
     username, email = normalize_username(username), normalize_email(email)
-    errors = _name_and_password_errors(username, email, password)
+    staff = Role(role) != Role.MEMBER
+    errors = _name_and_password_errors(username, email, password, staff=staff)
     if problem := email_problem(email):
         errors["email"] = problem
     elif email_taken(email):
@@ -246,9 +284,13 @@ def create_account(
     return user
 
 
-def _name_and_password_errors(username: str, email: str, password: str) -> dict[str, str]:
+def _name_and_password_errors(
+    username: str, email: str, password: str, *, staff: bool = False
+) -> dict[str, str]:
     errors = {}
-    if problem := username_problem(username):
+    # The name's own rules come before whether it is taken, so a look-alike name that an
+    # older account already holds answers "reserved" like any other: nothing is revealed.
+    if problem := username_problem(username, staff=staff):
         errors["username"] = problem
     elif username_taken(username):
         errors["username"] = "That username is taken. Please choose another."
@@ -485,4 +527,7 @@ def set_role(user: User, role: Role | str) -> str:
     """Give ``user`` a role; returns the previous one."""
     previous = user.role
     user.role = str(Role(role))
+    if user.role != previous:
+        # Cached pages and reply trees show the role beside the name (issue #9).
+        purge_after_commit(db.session)
     return previous

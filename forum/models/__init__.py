@@ -11,6 +11,7 @@ from forum.models.moderation import (
     ReportReason,
     ReviewItem,
 )
+from forum.models.ratelimit import DatabaseStorage, RateLimitCounter
 from forum.models.tag import Tag, thread_tags
 from forum.models.thread import (
     STAGE_LABELS,
@@ -26,6 +27,7 @@ from forum.models.user import Notification, Role, User, UserSession, UserStatus
 __all__ = [
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
+    "DatabaseStorage",
     "GuideArticle",
     "GuideRevision",
     "HelpfulMark",
@@ -38,6 +40,7 @@ __all__ = [
     "PostStatus",
     "Report",
     "ReportReason",
+    "RateLimitCounter",
     "ReviewItem",
     "Role",
     "Stage",

@@ -25,6 +25,7 @@ from forum.models import Post, PostStatus, utcnow
 from forum.tags import services as tag_services
 from forum.threads import fragments, lists, services
 from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
+from forum.threads.history import post_history
 from forum.threads.tree import find_node
 from forum.threads.visibility import post_view, thread_notice
 from forum.urls import external_url
@@ -461,12 +462,11 @@ def delete(post_id):
 def history(post_id):
     user = _viewer()
     post = services.get_post(post_id, user)
-    revisions = services.revisions(post, user)
     return render_template(
         "threads/history.html",
         post=post,
         view=post_view(user, post),
-        revisions=revisions,
+        history=post_history(post, user),
         post_url=post_url(post),
     )
 
