@@ -818,3 +818,8 @@ def test_public_log_pages_by_cursor(thread_and_reply, mod, author):
     assert third.next_cursor is None
     with pytest.raises(ForumError):
         services.public_log(before="garbage")
+
+
+def test_every_decision_has_exactly_one_handler():
+    assert set(services.HANDLERS) == set(Decision)
+    assert set(services.DECISION_LABELS) == set(Decision)
