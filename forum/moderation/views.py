@@ -58,7 +58,7 @@ def report(post_id):
         "success",
     )
     if services.can_see_post(post, user) and post.thread.is_visible:
-        return redirect(f"/t/{post.thread_id}#p{post.id}")
+        return redirect(url_for("threads.show", thread_id=post.thread_id, _anchor=f"p{post.id}"))
     return redirect(url_for("pages.home"))
 
 
