@@ -49,6 +49,7 @@ def create_app(config_class: type | None = None) -> Flask:
     from forum.auth.views import bp as auth_bp
     from forum.guide.views import bp as guide_bp
     from forum.moderation.views import bp as moderation_bp
+    from forum.notifications.views import bp as notifications_bp
     from forum.pages.views import bp as pages_bp
     from forum.search.views import bp as search_bp
     from forum.tags.views import bp as tags_bp
@@ -62,6 +63,7 @@ def create_app(config_class: type | None = None) -> Flask:
         tags_bp,
         threads_bp,
         moderation_bp,
+        notifications_bp,
         guide_bp,
         search_bp,
     ):

@@ -17,7 +17,7 @@ from forum.extensions import db
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # GET endpoints that write (a one-click verification link; the inbox marks what it shows read).
-WRITING_GET_ENDPOINTS = frozenset({"auth.verify", "moderation.notifications"})
+WRITING_GET_ENDPOINTS = frozenset({"auth.verify", "notifications.index"})
 
 
 def _wants_write_lock() -> bool:

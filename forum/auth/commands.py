@@ -8,14 +8,16 @@ from sqlalchemy import select
 
 from forum.auth import services
 from forum.auth.sessions import purge_idle_sessions
-from forum.errors import FieldErrors
+from forum.errors import FieldErrors, ForumError
 from forum.extensions import db
-from forum.models import ModAction, ModerationAction, Role, User
+from forum.models import Role, User
+from forum.users import services as users
 
 users_group = click.Group("users", help="Manage member accounts.")
 
 FIELD_NAMES = {"username": "Username", "email": "Email address", "password": "Password"}
 ROLE_CHOICE = click.Choice([role.value for role in Role], case_sensitive=False)
+CLI_ROLE_REASON = "Changed from the command line."
 
 
 def stdin_is_tty() -> bool:
@@ -81,24 +83,19 @@ def create_user(username, email, role):
 @users_group.command("set-role")
 @click.argument("username")
 @click.argument("role", type=ROLE_CHOICE)
+@click.option("--reason", default=CLI_ROLE_REASON, show_default=True, help="Kept in the log.")
 @with_appcontext
-def set_role_command(username, role):
-    """Give a user the role member, moderator or admin."""
+def set_role_command(username, role, reason):
+    """Give a user the role member, moderator or admin (recorded in the moderation log)."""
     user = _user_or_fail(username)
-    previous = services.set_role(user, role.lower())
+    try:
+        previous = users.set_role(users.SYSTEM, user, role, reason=reason)
+    except ForumError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
     if previous == user.role:
         click.echo(f"{user.username} is already {user.role}.")
         return
-    # The audit log records role changes whoever makes them; no moderator made this one.
-    db.session.add(
-        ModerationAction(
-            moderator_id=None,
-            action=ModAction.USER_ROLE,
-            target_user_id=user.id,
-            reason="Changed from the command line.",
-            detail=f"{previous} → {user.role}",
-        )
-    )
     db.session.commit()
     click.echo(f"{user.username} is now {user.role} (was {previous}).")
 

@@ -4,24 +4,22 @@ Everything comes from one seeded random generator, so the same arguments give th
 database. Rows are written in bulk: COPY on PostgreSQL, executemany on SQLite, with the
 search index filled in the same pass (SQLite's FTS5 triggers index each document as it
 lands; PostgreSQL computes the tsvector column). Bodies come from a pool rendered once, and
-every member shares one password hash.
+every member shares one password hash. The bulk writer and the user and report rows live in
+``forum.bench.tables``.
 """
 
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import text
-from werkzeug.security import generate_password_hash
-
+from forum.bench import tables
 from forum.bench.corpus import RARE_TERM, TITLES, body_pool
 from forum.extensions import db
 from forum.models import Stage, Tag, utcnow
 from forum.search.backend import plain_text
 from forum.threads.tree import segment
 
-BENCH_PASSWORD = "benchmark-password-not-secret"  # noqa: S105 - synthetic accounts only
 DEFAULT_SEED = 20261125
 BATCH_POSTS = 20_000
 BIG_THREAD_MIN = 500
@@ -93,81 +91,6 @@ def _experience(rng: random.Random) -> dict:
     return {"stage": Stage.FINISHED.value, "months_since": rng.randint(0, 36)}
 
 
-POST_COLUMNS = (
-    "id",
-    "thread_id",
-    "parent_id",
-    "author_id",
-    "body",
-    "body_html",
-    "created_at",
-    "status",
-    "depth",
-    "path",
-    "branch",
-    "child_count",
-    "helpful_count",
-    "stage",
-    "treatment_month",
-    "months_since",
-    "daily_dose_mg",
-)
-THREAD_COLUMNS = (
-    "id",
-    "title",
-    "author_id",
-    "created_at",
-    "last_activity_at",
-    "reply_count",
-    "helpful_count",
-    "status",
-    "locked",
-    "pinned",
-    "stage",
-    "treatment_month",
-    "months_since",
-    "daily_dose_mg",
-)
-SEARCH_COLUMNS = (
-    "kind",
-    "ref_id",
-    "thread_id",
-    "title",
-    "body",
-    "stage",
-    "visible",
-    "created_at",
-)
-
-
-def _bulk_insert(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    connection = db.session.connection()
-    raw = connection.connection.driver_connection
-    if connection.dialect.name == "postgresql":
-        with raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" * len(columns))
-        # Table and column names are constants of this module; values are parameters.
-        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-        raw.executemany(statement, rows)
-
-
-def _reset_sequences() -> None:
-    if db.engine.dialect.name != "postgresql":
-        return
-    for table in ("users", "threads", "posts", "reports", "review_items", "search_documents"):
-        db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
-                f" COALESCE((SELECT MAX(id) FROM {table}), 1))"
-            )
-        )
-
-
 def seed(
     *,
     threads: int,
@@ -186,7 +109,7 @@ def seed(
     pool = body_pool(rng)
     pool_text = [plain_text(html) for _, html in pool]
 
-    users = _seed_users(rng, max(50, posts // 40), now)
+    users = tables.seed_users(rng, max(50, posts // 40), now)
     sizes = _thread_sizes(rng, threads, posts - threads)
     big_threads = [i + 1 for i, size in enumerate(sizes) if size >= BIG_THREAD_MIN]
     small_thread = next((i + 1 for i, size in enumerate(sizes) if size == 25), 1)
@@ -202,11 +125,11 @@ def seed(
     def flush(force: bool = False) -> None:
         if not force and len(post_rows) < BATCH_POSTS:
             return
-        _bulk_insert("threads", THREAD_COLUMNS, thread_rows)
-        _bulk_insert("thread_tags", ("thread_id", "tag_id"), tag_rows)
-        _bulk_insert("posts", POST_COLUMNS, post_rows)
-        _bulk_insert("helpful_marks", ("user_id", "post_id", "created_at"), mark_rows)
-        _bulk_insert("search_documents", SEARCH_COLUMNS, search_rows)
+        tables.bulk_insert("threads", tables.THREAD_COLUMNS, thread_rows)
+        tables.bulk_insert("thread_tags", ("thread_id", "tag_id"), tag_rows)
+        tables.bulk_insert("posts", tables.POST_COLUMNS, post_rows)
+        tables.bulk_insert("helpful_marks", ("user_id", "post_id", "created_at"), mark_rows)
+        tables.bulk_insert("search_documents", tables.SEARCH_COLUMNS, search_rows)
         # A transaction a batch: SQLite's WAL is checkpointed as it goes instead of growing
         # to gigabytes, and PostgreSQL keeps no huge transaction open.
         db.session.commit()
@@ -333,8 +256,8 @@ def seed(
         tag_rows.extend((thread_id, tags[slug]) for slug in sorted(chosen))
         flush()
     flush(force=True)
-    _seed_reports(rng, users, post_id, now)
-    _reset_sequences()
+    tables.seed_reports(rng, users, post_id, now)
+    tables.reset_sequences()
     return SeedReport(len(users), threads, post_id, big_threads, small_thread, chain_thread)
 
 
@@ -389,91 +312,3 @@ def _title(rng: random.Random, body_index: int) -> str:
     if rng.random() < 0.001:
         title += f" and {RARE_TERM}"  # a word in about one thread in a thousand
     return title
-
-
-def _seed_users(rng: random.Random, count: int, now: datetime) -> list[int]:
-    password_hash = generate_password_hash(BENCH_PASSWORD)
-    rows = []
-    for user_id in range(1, count + 1):
-        joined = now - timedelta(days=rng.randint(1, 900))
-        role = "admin" if user_id == 1 else "moderator" if user_id <= 4 else "member"
-        rows.append(
-            (
-                user_id,
-                f"member{user_id:06d}" if user_id > 4 else f"staff{user_id}",
-                f"member{user_id}@bench.invalid",
-                password_hash,
-                role,
-                "active",
-                joined,
-                joined,
-                joined,
-                "2026-11",
-                "2026-11",
-                joined,
-            )
-        )
-    _bulk_insert(
-        "users",
-        (
-            "id",
-            "username",
-            "email",
-            "password_hash",
-            "role",
-            "status",
-            "created_at",
-            "password_changed_at",
-            "email_verified_at",
-            "guidelines_version",
-            "privacy_version",
-            "terms_accepted_at",
-        ),
-        rows,
-    )
-    return list(range(1, count + 1))
-
-
-def _seed_reports(rng: random.Random, users: list[int], last_post: int, now: datetime) -> None:
-    """A few reports with their review items, as a live queue has."""
-    count = max(3, last_post // 2000)
-    reasons = ("spam", "misinformation", "harassment", "other", "crisis")
-    items, reports = [], []
-    for item_id, post_id in enumerate(sorted(rng.sample(range(1, last_post + 1), count)), 1):
-        reason = rng.choice(reasons)
-        severity = {"crisis": 3, "misinformation": 2, "harassment": 2}.get(reason, 1)
-        when = now - timedelta(hours=rng.randint(1, 200))
-        items.append((item_id, post_id, "pending", False, reason == "crisis", severity, 1, when))
-        reports.append(
-            (item_id, post_id, rng.choice(users), item_id, reason, "", "", True, when, when)
-        )
-    _bulk_insert(
-        "review_items",
-        (
-            "id",
-            "post_id",
-            "status",
-            "is_held",
-            "is_crisis",
-            "severity",
-            "reporter_count",
-            "created_at",
-        ),
-        items,
-    )
-    _bulk_insert(
-        "reports",
-        (
-            "id",
-            "post_id",
-            "reporter_id",
-            "item_id",
-            "reason",
-            "note",
-            "snapshot",
-            "is_open",
-            "created_at",
-            "updated_at",
-        ),
-        reports,
-    )

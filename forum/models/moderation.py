@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -49,6 +49,28 @@ class ModAction(StrEnum):
     USER_SUSPEND = "user:suspend"
     USER_BAN = "user:ban"
     USER_ROLE = "user:role"
+
+
+class Decision(StrEnum):
+    """What a moderator decides about a review item (the ``action`` field, kept as
+    ``ReviewItem.outcome``)."""
+
+    APPROVE = "approve"
+    DISMISS = "dismiss"
+    HIDE = "hide"
+    REMOVE = "remove"
+    LABEL = "label"
+    LOCK = "lock"
+    WARN = "warn"
+    SUSPEND = "suspend"
+    BAN = "ban"
+
+
+class HoldReason(StrEnum):
+    """Why a held post waits for a moderator (``ReviewItem.held_reason``)."""
+
+    NEW_MEMBER = "new_member"
+    LINKS = "links"
 
 
 class Report(db.Model):
@@ -124,7 +146,8 @@ class ReviewItem(db.Model):
 
 
 class ModerationAction(db.Model):
-    """The audit log: appended by moderation.services.log_action, never edited."""
+    """The audit log: appended by moderation.services.log_action, never edited or deleted
+    (the ORM refuses both, below)."""
 
     __tablename__ = "moderation_actions"
     __table_args__ = (Index("ix_moderation_actions_created", "created_at", "id"),)
@@ -149,3 +172,9 @@ class ModerationAction(db.Model):
     moderator: Mapped[User | None] = relationship(foreign_keys=[moderator_id])
     target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])
     target_thread: Mapped[Thread | None] = relationship(foreign_keys=[target_thread_id])
+
+
+@event.listens_for(ModerationAction, "before_update")
+@event.listens_for(ModerationAction, "before_delete")
+def _refuse_change(_mapper, _connection, _target) -> None:
+    raise RuntimeError("The moderation log is append-only: entries are never edited or deleted.")

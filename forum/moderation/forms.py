@@ -12,13 +12,9 @@ except ImportError:  # WTForms before 3.3 takes (value, label) pairs
 
 from forum.guide.services import article_choices
 from forum.models import REPORT_REASON_LABELS
-from forum.moderation.services import (
-    DECISION_LABELS,
-    NOTE_MAX,
-    REASON_MAX,
-    SUSPEND_MAX_DAYS,
-    Decision,
-)
+from forum.models.moderation import Decision
+from forum.moderation.labels import DECISION_LABELS
+from forum.moderation.services import NOTE_MAX, REASON_MAX, SUSPEND_MAX_DAYS
 
 
 class ReportForm(FlaskForm):

@@ -1,19 +1,17 @@
-"""Reporting a post, the moderators' queue and decisions, the public log, and the member's
-notifications inbox (issue #4).
+"""Reporting a post, the moderators' queue and decisions, and the public log (issue #4).
 
-Member-facing endpoints: ``moderation.report``, ``moderation.notifications``,
-``moderation.mark_read`` (login required) and ``moderation.log`` (public). Every other
-endpoint is for moderators and admins (403 for members).
+Member-facing endpoints: ``moderation.report`` (login required) and ``moderation.log``
+(public). Every other endpoint is for moderators and admins (403 for members). The inbox
+lives in ``forum.notifications.views``.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum import notifications as inbox_service
 from forum.errors import ForumError
 from forum.extensions import db
 from forum.models import REPORT_REASON_LABELS, Post, Role
-from forum.moderation import services
+from forum.moderation import labels, services
 from forum.moderation.forms import ActionForm, ConfirmForm, ReportForm
 from forum.permissions import role_required
 
@@ -60,7 +58,7 @@ def report(post_id):
         "success",
     )
     if services.can_see_post(post, user) and post.thread.is_visible:
-        return redirect(f"/t/{post.thread_id}#p{post.id}")
+        return redirect(url_for("threads.show", thread_id=post.thread_id, _anchor=f"p{post.id}"))
     return redirect(url_for("pages.home"))
 
 
@@ -76,7 +74,7 @@ def queue():
         reason=request.args.get("reason") or None,
         page=request.args.get("page"),
     )
-    return render_template("moderation/queue.html", queue=page, filters=services.QUEUE_FILTERS)
+    return render_template("moderation/queue.html", queue=page, filters=labels.QUEUE_FILTERS)
 
 
 def _item_page(item_id: int, form: ActionForm | None = None, message: str | None = None):
@@ -88,8 +86,9 @@ def _item_page(item_id: int, form: ActionForm | None = None, message: str | None
         confirm=ConfirmForm(),
         message=message,
         reason_labels=REPORT_REASON_LABELS,
-        hold_labels=services.HOLD_LABELS,
-        action_verbs=services.ACTION_VERBS,
+        hold_labels=labels.HOLD_LABELS,
+        action_verbs=labels.ACTION_VERBS,
+        status_labels=labels.POST_STATUS_LABELS,
     )
 
 
@@ -145,7 +144,7 @@ def act(item_id):
         db.session.rollback()
         return _item_page(item_id, form, message=str(exc)), exc.status
     db.session.commit()
-    flash(f"Done: {services.DECISION_LABELS[form.action.data].split(' (')[0]}.", "success")
+    flash(f"Done: {labels.DECISION_DONE[form.action.data]}.", "success")
     return redirect(url_for("moderation.queue"))
 
 
@@ -156,36 +155,3 @@ def act(item_id):
 def log():
     page = services.public_log(before=request.args.get("before") or None)
     return render_template("moderation/log.html", log=page)
-
-
-# --- Notifications ---------------------------------------------------------------------------
-
-
-@bp.route("/notifications")
-@login_required
-def notifications():
-    user = _user()
-    before = request.args.get("before") or None
-    if before is not None and not before.isdigit():
-        abort(400)
-    inbox = inbox_service.inbox(user, before=int(before) if before else None)
-    unread_ids = {n.id for n in inbox.notifications if n.read_at is None}
-    # Viewing marks them read: the header counts only what is still unread elsewhere.
-    user.unread_count = max(0, user.unread_count - len(unread_ids))
-    html = render_template(
-        "notifications/index.html", inbox=inbox, unread_ids=unread_ids, form=ConfirmForm()
-    )
-    inbox_service.mark_read(user, inbox.notifications)
-    db.session.commit()
-    return html
-
-
-@bp.route("/notifications/read", methods=["POST"])
-@login_required
-def mark_read():
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    inbox_service.mark_all_read(_user())
-    db.session.commit()
-    flash("All notifications marked as read.", "success")
-    return redirect(url_for("moderation.notifications"))

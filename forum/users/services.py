@@ -1,4 +1,5 @@
-"""A member's own settings: password, email address, treatment course (issue #2).
+"""A member's own settings: password, email address, treatment course (issue #2); and who
+gives members their roles (issue #10).
 
 Plain functions: no request, no flash, no commit; mail leaves when the caller commits.
 """
@@ -7,10 +8,12 @@ from datetime import date
 
 from forum.auth import services as auth
 from forum.auth.sessions import end_other_sessions
-from forum.errors import FieldErrors
-from forum.models import User, utcnow
+from forum.errors import FieldErrors, ForumError, InvalidAction, PermissionDenied
+from forum.models import ModAction, Role, User, utcnow
+from forum.moderation.services import log_action
 
 MAX_DOSE_MG = 200
+ROLE_REASON_MAX = 1000
 
 
 def change_password(user: User, current: str, new: str, *, keep_session_id: int | None) -> int:
@@ -70,3 +73,66 @@ def update_course(user: User, *, start: date | None, dose_mg: int | None, end: d
     user.course_start = start
     user.course_dose_mg = dose_mg
     user.course_end = end
+
+
+# --- Roles -----------------------------------------------------------------------------------
+
+
+class SystemActor:
+    """Who acts when no member does: the ``flask`` command line, run by whoever runs the
+    site. The moderation log records its actions with no moderator."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+def check_can_set_role(actor: User | SystemActor, user: User, role: Role) -> None:
+    """Who may grant what: the system actor any role to anyone; an admin makes another
+    member a member, moderator or admin; nobody else changes roles.
+
+    Raises PermissionDenied (403) for anyone but an admin or the system, and for an admin
+    changing their own role (so the forum never loses its last admin by a slip);
+    InvalidAction (409) for giving a banned member a moderator's or admin's role.
+    """
+    if actor is not SYSTEM:
+        if actor is None or not actor.is_authenticated or not actor.is_admin:
+            raise PermissionDenied("Only an admin can change a member's role.")
+        if actor.id == user.id:
+            raise PermissionDenied("You can't change your own role; ask another admin.")
+    if role != Role.MEMBER and user.is_banned:
+        raise InvalidAction("A banned member can't be made a moderator or an admin.")
+
+
+def set_role(actor: User | SystemActor, user: User, role: Role | str, *, reason: str) -> str:
+    """Give ``user`` the role ``role`` and record it in the moderation log, in the caller's
+    transaction; returns the previous role (when it is the same, nothing changes and nothing
+    is logged).
+
+    Raises what ``check_can_set_role`` raises, and ForumError (422) for an unknown role or
+    a missing reason.
+    """
+    try:
+        role = Role(str(role).lower())
+    except ValueError:
+        raise ForumError("Choose a role: member, moderator or admin.", status=422) from None
+    reason = (reason or "").strip()
+    if not reason:
+        raise ForumError("Give a reason for the change of role.", status=422)
+    if len(reason) > ROLE_REASON_MAX:
+        raise ForumError(f"Keep the reason under {ROLE_REASON_MAX:,} characters.", status=422)
+    check_can_set_role(actor, user, role)
+    previous = user.role
+    if previous == role:
+        return previous
+    user.role = str(role)
+    log_action(
+        None if actor is SYSTEM else actor,
+        ModAction.USER_ROLE,
+        user=user,
+        reason=reason,
+        detail=f"{previous} → {role}",
+    )
+    return previous

@@ -115,6 +115,25 @@ def test_set_role_records_it_in_the_audit_log(cli, member):
     [entry] = db.session.query(ModerationAction).all()
     assert entry.action == ModAction.USER_ROLE and entry.target_user_id == member.id
     assert entry.moderator_id is None
+    assert (entry.reason, entry.detail) == ("Changed from the command line.", "member → moderator")
+    assert entry.created_at is not None and not entry.is_safety
+
+
+def test_set_role_keeps_the_reason_given(cli, member):
+    result = cli("users", "set-role", "member1", "admin", "--reason", "The site's first admin.")
+    assert result.exit_code == 0, result.output
+    [entry] = db.session.query(ModerationAction).all()
+    assert (entry.reason, entry.detail) == ("The site's first admin.", "member → admin")
+
+
+def test_set_role_follows_the_role_rule(cli, banned_user):
+    result = cli("users", "set-role", "banned1", "moderator")
+    assert result.exit_code != 0
+    assert "A banned member can't be made a moderator or an admin." in result.output
+    assert user_named("banned1").role == "member"
+    assert db.session.query(ModerationAction).count() == 0
+    blank = cli("users", "set-role", "banned1", "member", "--reason", " ")
+    assert blank.exit_code != 0 and "Give a reason" in blank.output
 
 
 def test_set_role_errors(cli, member):

@@ -2,6 +2,8 @@
 
 Plain functions used by any area that tells a member something (issue #4). They add rows
 and never commit; the header's unread count is loaded with the user (forum.auth.sessions).
+A notification keeps the ids of the post and thread it is about, never a URL: the inbox
+builds its links from the route map when it is shown (issue #10).
 """
 
 from dataclasses import dataclass
@@ -10,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from forum.extensions import db
-from forum.models import Notification, User, utcnow
+from forum.models import Notification, Post, Thread, User, utcnow
 
 INBOX_PAGE_SIZE = 50
 
@@ -28,9 +30,24 @@ class Kind:
     BAN = "ban"
 
 
-def notify(user: User, kind: str, message: str, *, link: str | None = None) -> Notification:
-    """Add one line to ``user``'s inbox."""
-    notification = Notification(user_id=user.id, kind=kind, message=message, link=link)
+def notify(
+    user: User,
+    kind: str,
+    message: str,
+    *,
+    post: Post | None = None,
+    thread: Thread | None = None,
+) -> Notification:
+    """Add one line to ``user``'s inbox, about ``post`` (and its thread) or ``thread``."""
+    if thread is None and post is not None:
+        thread = post.thread
+    notification = Notification(
+        user_id=user.id,
+        kind=kind,
+        message=message,
+        post_id=post.id if post is not None else None,
+        thread_id=thread.id if thread is not None else None,
+    )
     db.session.add(notification)
     return notification
 

@@ -1,0 +1,144 @@
+"""Moderation rules (issues #4 and #10): reports, held posts, crisis flags, the review queue,
+moderators' decisions and the public log, one module each:
+
+- ``readers``: who may read a post, and the placeholder for one they may not;
+- ``audit``: ``log_action``, the only writer of the moderation log;
+- ``items``: review items and post status changes, shared by the modules below;
+- ``reports``: members reporting posts;
+- ``screening``: held posts and crisis flags (hooks for the thread services);
+- ``queue``: the review queue, one item in full, claiming;
+- ``decisions``: a moderator's decision on an item, one handler per ``Decision``;
+- ``public_log``: the log everyone may read.
+
+Human-readable strings and badge names live in ``forum.moderation.labels``.
+
+Every function here checks its own permissions, adds and flushes, and never commits: the
+caller (a view, a command, the thread services) commits once. Each change readers would see
+purges the signed-out page cache once it is committed. Callers import this package
+(``from forum.moderation import services``); the names below are its public surface.
+"""
+
+from forum.models.moderation import Decision
+from forum.moderation.labels import (
+    ACTION_VERBS,
+    AUTO_HIDDEN_REASON,
+    DECISION_LABELS,
+    FILTER_HELD,
+    HELD_REASON,
+    HOLD_LABELS,
+    MODERATOR_REPORT_REASON,
+    QUEUE_FILTERS,
+    REASON_BADGES,
+    REPORTER_OUTCOMES,
+    WITHHELD_THREADS,
+)
+from forum.moderation.services.audit import log_action
+from forum.moderation.services.decisions import (
+    HANDLERS,
+    REASON_MAX,
+    SUSPEND_MAX_DAYS,
+    act_on_item,
+    find_article,
+    label_articles,
+)
+from forum.moderation.services.items import (
+    SEVERITY,
+    SEVERITY_CRISIS,
+    SEVERITY_OTHER,
+    excerpt,
+    is_crisis_item,
+    snapshot_text,
+)
+from forum.moderation.services.public_log import LOG_PAGE_SIZE, LogEntry, LogPage, public_log
+from forum.moderation.services.queue import (
+    AUTHOR_HISTORY_SIZE,
+    MAX_PAGE,
+    QUEUE_PAGE_SIZE,
+    Badge,
+    ItemDetail,
+    QueuePage,
+    QueueRow,
+    badges,
+    claim_is_active,
+    claim_item,
+    get_item,
+    item_detail,
+    queue_page,
+    release_item,
+)
+from forum.moderation.services.readers import (
+    PLACEHOLDERS,
+    can_see_post,
+    is_public,
+    reader_placeholder,
+)
+from forum.moderation.services.reports import NOTE_MAX, check_can_report, report_post
+from forum.moderation.services.screening import (
+    HOLD_LINKS,
+    HOLD_NEW_MEMBER,
+    LINK_RE,
+    flag_crisis,
+    has_links,
+    hold_post,
+    should_hold,
+)
+
+__all__ = [
+    "ACTION_VERBS",
+    "AUTHOR_HISTORY_SIZE",
+    "AUTO_HIDDEN_REASON",
+    "DECISION_LABELS",
+    "FILTER_HELD",
+    "HANDLERS",
+    "HELD_REASON",
+    "HOLD_LABELS",
+    "HOLD_LINKS",
+    "HOLD_NEW_MEMBER",
+    "LINK_RE",
+    "LOG_PAGE_SIZE",
+    "MAX_PAGE",
+    "MODERATOR_REPORT_REASON",
+    "NOTE_MAX",
+    "PLACEHOLDERS",
+    "QUEUE_FILTERS",
+    "QUEUE_PAGE_SIZE",
+    "REASON_BADGES",
+    "REASON_MAX",
+    "REPORTER_OUTCOMES",
+    "SEVERITY",
+    "SEVERITY_CRISIS",
+    "SEVERITY_OTHER",
+    "SUSPEND_MAX_DAYS",
+    "WITHHELD_THREADS",
+    "Badge",
+    "Decision",
+    "ItemDetail",
+    "LogEntry",
+    "LogPage",
+    "QueuePage",
+    "QueueRow",
+    "act_on_item",
+    "badges",
+    "can_see_post",
+    "check_can_report",
+    "claim_is_active",
+    "claim_item",
+    "excerpt",
+    "find_article",
+    "flag_crisis",
+    "get_item",
+    "has_links",
+    "hold_post",
+    "is_crisis_item",
+    "is_public",
+    "item_detail",
+    "label_articles",
+    "log_action",
+    "public_log",
+    "queue_page",
+    "reader_placeholder",
+    "release_item",
+    "report_post",
+    "should_hold",
+    "snapshot_text",
+]

@@ -1,0 +1,129 @@
+"""The public moderation log at /mod/log (issue #4)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
+
+from forum.errors import ForumError
+from forum.extensions import db
+from forum.models import ModerationAction, Post, PostStatus
+from forum.moderation import labels
+
+LOG_PAGE_SIZE = 50
+CURSOR_FORMAT = "%Y%m%dT%H%M%S%f"
+
+
+@dataclass
+class LogEntry:
+    id: int
+    created_at: datetime
+    moderator: str  # a username, "automatic" or "a former moderator"
+    action: str  # "Hid", "Suspended", or "Safety action"
+    target: str | None  # "a reply in “Title”", "member1", or None
+    target_url: str | None
+    reason: str | None
+    detail: str | None
+
+
+@dataclass
+class LogPage:
+    entries: list[LogEntry]
+    next_cursor: str | None
+
+
+def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        stamp, _, raw_id = cursor.partition("_")
+        return datetime.strptime(stamp, CURSOR_FORMAT), int(raw_id)
+    except ValueError:
+        raise ForumError("That page of the log does not exist.", status=400) from None
+
+
+def _cursor(entry: ModerationAction) -> str:
+    return f"{entry.created_at.strftime(CURSOR_FORMAT)}_{entry.id}"
+
+
+def public_log(*, before: str | None = None, limit: int = LOG_PAGE_SIZE) -> LogPage:
+    """The public moderation log, newest first, paged by a (created_at, id) cursor.
+
+    It shows the action, the target (the thread's title only while the thread is public,
+    else "a hidden thread"; a username for actions on members), the reason, the time and the
+    moderator. Never the hidden text, never a reporter; safety actions name no target and
+    give no reason. Raises ForumError (400) for a cursor that is not one.
+    """
+    stmt = (
+        select(ModerationAction)
+        .options(
+            joinedload(ModerationAction.moderator),
+            joinedload(ModerationAction.target_user),
+            joinedload(ModerationAction.target_thread),
+        )
+        .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
+    )
+    position = _parse_cursor(before)
+    if position is not None:
+        created_at, entry_id = position
+        stmt = stmt.where(
+            or_(
+                ModerationAction.created_at < created_at,
+                and_(ModerationAction.created_at == created_at, ModerationAction.id < entry_id),
+            )
+        )
+    rows = list(db.session.scalars(stmt.limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    post_ids = {row.target_post_id for row in rows if row.target_post_id}
+    opening_ids = set(
+        db.session.scalars(select(Post.id).where(Post.id.in_(post_ids), Post.parent_id.is_(None)))
+        if post_ids
+        else []
+    )
+    entries = [_public_entry(row, opening_ids) for row in rows]
+    return LogPage(entries, _cursor(rows[-1]) if more else None)
+
+
+def _moderator_name(row: ModerationAction) -> str:
+    if row.moderator is not None:
+        return row.moderator.username
+    if row.detail == labels.AUTOMATIC:
+        return labels.AUTOMATIC
+    return labels.FORMER_MODERATOR
+
+
+def _public_entry(row: ModerationAction, opening_ids: set[int]) -> LogEntry:
+    entry = LogEntry(
+        id=row.id,
+        created_at=row.created_at,
+        moderator=_moderator_name(row),
+        action=labels.SAFETY_ACTION,
+        target=None,
+        target_url=None,
+        reason=None,
+        detail=None,
+    )
+    if row.is_safety:
+        return entry
+    entry.action = labels.ACTION_VERBS.get(row.action, row.action)
+    entry.reason = row.reason
+    entry.detail = row.detail if row.detail != labels.AUTOMATIC else None
+    subject = row.action.split(":", 1)[0]
+    thread = row.target_thread
+    if subject == "user" and row.target_user is not None:
+        entry.target = row.target_user.username
+        entry.target_url = f"/u/{row.target_user.username}"
+    elif thread is not None:
+        public = thread.status == PostStatus.VISIBLE
+        withheld = labels.WITHHELD_THREADS.get(thread.status, labels.WITHHELD_THREAD_DEFAULT)
+        name = f"“{thread.title}”" if public else withheld
+        if subject == "post" and row.target_post_id not in opening_ids:
+            entry.target = f"a reply in {name}"
+        elif public:
+            entry.target = f"the thread {name}"
+        else:
+            entry.target = name
+        entry.target_url = f"/t/{thread.id}" if public else None
+    return entry

@@ -1,0 +1,119 @@
+"""Members reporting posts to the moderators (issue #4)."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from forum import ratelimit
+from forum.cache import purge_after_commit
+from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied
+from forum.extensions import db
+from forum.models import ModAction, Post, PostStatus, Report, ReportReason, ReviewItem, User, utcnow
+from forum.moderation import labels
+from forum.moderation.services.audit import log_action
+from forum.moderation.services.items import (
+    config_int,
+    pending_item,
+    refresh_item,
+    refresh_search,
+    set_status,
+    snapshot_text,
+)
+from forum.moderation.services.readers import can_see_post
+from forum.permissions import require_can_write
+
+NOTE_MAX = 1000
+
+
+def check_can_report(post: Post, reporter: User) -> None:
+    """Raise unless ``reporter`` may report ``post``.
+
+    NotFound (404) for a post the reporter cannot see; PermissionDenied (403) for a member
+    who may not write (with the reason and end date of a suspension) or for their own post;
+    InvalidAction (409) for a post already removed.
+    """
+    if post.deleted_at is not None or not can_see_post(post, reporter):
+        raise NotFound("There is no such post.")
+    require_can_write(reporter)
+    if post.author_id == reporter.id:
+        raise PermissionDenied(
+            "You can't report your own post. You can edit it or delete it instead."
+        )
+    if post.status == PostStatus.REMOVED:
+        raise InvalidAction("A moderator has already removed this post.")
+
+
+def report_post(
+    post: Post, reporter: User, reason: str, note: str = "", *, now: datetime | None = None
+) -> Report:
+    """Report ``post`` to the moderators, or update the reporter's open report on it.
+
+    The first report keeps the snapshot of the text as it was then: that is what the member
+    saw and objected to, and moderators always see the current text beside it, so a later
+    edit can neither hide nor overwrite the evidence. Reporting again updates the reason and
+    note only. Raises what ``check_can_report`` raises, ForumError (422) for an unknown
+    reason or a note over 1,000 characters, and RateLimited (429) past REPORT_LIMIT.
+    """
+    check_can_report(post, reporter)
+    try:
+        reason = ReportReason(reason)
+    except ValueError:
+        raise ForumError("Choose one of the reasons.", status=422) from None
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ForumError(f"Keep the note under {NOTE_MAX:,} characters.", status=422)
+    ratelimit.hit("REPORT_LIMIT", f"user:{reporter.id}")
+    now = now or utcnow()
+
+    item = pending_item(post, now)
+    report = db.session.scalar(
+        select(Report).where(
+            Report.post_id == post.id, Report.reporter_id == reporter.id, Report.is_open
+        )
+    )
+    if report is None:
+        report = Report(
+            post_id=post.id,
+            reporter_id=reporter.id,
+            item_id=item.id,
+            reason=str(reason),
+            note=note,
+            snapshot=snapshot_text(post),
+            is_open=True,
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(report)
+    else:
+        report.reason = str(reason)
+        report.note = note
+        report.item_id = item.id
+        report.updated_at = now
+    refresh_item(item)
+    _hide_when_reported(post, item, reporter)
+    return report
+
+
+def _hide_when_reported(post: Post, item: ReviewItem, reporter: User) -> None:
+    """Hide a post at AUTO_HIDE_REPORTS distinct reporters, or at once on a moderator's word."""
+    if post.status != PostStatus.VISIBLE:
+        return
+    if reporter.is_moderator:
+        reason = labels.MODERATOR_REPORT_REASON
+    elif item.reporter_count >= config_int("AUTO_HIDE_REPORTS"):
+        reason = labels.AUTO_HIDDEN_REASON
+    else:
+        return
+    set_status(post, PostStatus.HIDDEN, reason)
+    # Logged as the site's own action: naming the moderator would name a reporter.
+    log_action(
+        None,
+        ModAction.POST_HIDE,
+        post=post,
+        user=post.author,
+        item=item,
+        reason=reason,
+        detail=labels.AUTOMATIC,
+    )
+    refresh_search(post)
+    purge_after_commit(db.session)
