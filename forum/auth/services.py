@@ -19,7 +19,6 @@ from zxcvbn import zxcvbn
 
 from forum import ratelimit
 from forum.auth.sessions import end_all_sessions
-from forum.cache import purge_after_commit
 from forum.errors import FieldErrors, ForumError, InvalidAction, PermissionDenied
 from forum.extensions import db
 from forum.mail import queue_mail
@@ -521,13 +520,3 @@ def reset_password(user: User, password: str) -> None:
 
 
 # --- Roles (the `flask users` commands) -------------------------------------------------------
-
-
-def set_role(user: User, role: Role | str) -> str:
-    """Give ``user`` a role; returns the previous one."""
-    previous = user.role
-    user.role = str(Role(role))
-    if user.role != previous:
-        # Cached pages and reply trees show the role beside the name (issue #9).
-        purge_after_commit(db.session)
-    return previous

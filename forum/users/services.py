@@ -8,7 +8,9 @@ from datetime import date
 
 from forum.auth import services as auth
 from forum.auth.sessions import end_other_sessions
+from forum.cache import purge_after_commit
 from forum.errors import FieldErrors, ForumError, InvalidAction, PermissionDenied
+from forum.extensions import db
 from forum.models import ModAction, Role, User, utcnow
 from forum.moderation.services import log_action
 
@@ -128,6 +130,8 @@ def set_role(actor: User | SystemActor, user: User, role: Role | str, *, reason:
     if previous == role:
         return previous
     user.role = str(role)
+    # Cached pages and reply trees show the role beside the name (issue #9).
+    purge_after_commit(db.session)
     log_action(
         None if actor is SYSTEM else actor,
         ModAction.USER_ROLE,

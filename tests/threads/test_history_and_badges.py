@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 
 from forum import cache
-from forum.auth.services import set_role
 from forum.extensions import db
 from forum.models import Role, utcnow
 from forum.tags.services import load_shipped_tags
 from forum.threads import services
+from forum.users.services import SYSTEM, set_role
 from tests.conftest import login
 from tests.factories import make_post, make_thread, make_user
 
@@ -99,6 +99,6 @@ def test_a_role_change_reaches_the_cached_reply_tree(app, client, member, other_
     db.session.commit()
     reader = login(client, member)
     assert '>member2</a> <span class="role">' not in reader.get(f"/t/{thread.id}").text
-    set_role(db.session.merge(other_member), Role.MODERATOR)
+    set_role(SYSTEM, db.session.merge(other_member), Role.MODERATOR, reason="Joins the team.")
     db.session.commit()
     assert '>member2</a> <span class="role">moderator</span>' in reader.get(f"/t/{thread.id}").text
