@@ -26,6 +26,12 @@ class Config:
     USE_DATABASE_URL = True
     SECRET_KEY: str | None = None
     BASE_URL = "http://127.0.0.1:5000"
+    # The path the site is served under ("/", or e.g. "/forum" behind a proxy that passes
+    # the full path on). Only this value is ever used: no request header can change it.
+    APPLICATION_ROOT = "/"
+    # Host names the app answers (Host header); others get a plain 400. Empty: any name,
+    # since a proxy may pass on a name of its own (no page's bytes depend on the host).
+    TRUSTED_HOSTS: list[str] = []
     SITE_NAME = "Isotretinoin Experiences"
 
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url(INSTANCE / "forum.db")

@@ -26,4 +26,25 @@ max_requests_jitter = 20000
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Trust no peer's forwarding headers here: the app reads X-Forwarded-For and -Proto through
+# ProxyFix when PROXY_FIX_X_FOR says how many proxies stand in front. gunicorn would
+# otherwise take SCRIPT_NAME and PATH_INFO from a trusted peer's request headers, and a
+# client can send those through a proxy that passes unknown headers on (issue #9).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+forwarder_headers = ""
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+
+
+def _hide_server_name() -> None:
+    """Send no Server header: it names the server and its version to every client."""
+    from gunicorn.http import wsgi
+
+    default_headers = wsgi.Response.default_headers
+
+    def without_server(self):
+        return [line for line in default_headers(self) if not line.startswith("Server:")]
+
+    wsgi.Response.default_headers = without_server
+
+
+_hide_server_name()

@@ -76,4 +76,6 @@ def create_app(config_class: type | None = None) -> Flask:
     proxies = int(app.config["PROXY_FIX_X_FOR"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    # Outermost, so no layer below ever sees a script root the client chose (issue #9).
+    app.wsgi_app = security.PinnedOrigin(app.wsgi_app, app.config)
     return app

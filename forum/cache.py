@@ -20,16 +20,19 @@ The cache fails open: if Redis cannot be reached the page is simply rendered.
 import logging
 import os
 import pickle  # noqa: S403 - entries are written and read only by this module
+import re
 import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, current_app, g, has_app_context, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from forum import logs
+from forum.security import FORWARDING_HEADERS, script_root
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +132,54 @@ def _store():
 
 
 def environ_key(environ: dict) -> str:
-    """The cache key of a request: its path and query string, as the reader sent them."""
-    return f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+    """The cache key of a request: everything that can change the page's bytes (issue #9).
+
+    Scheme, host and script root are in it besides the path and query string, so a page
+    rendered for an odd request could only ever be found by the same odd request; and
+    ``canonical`` keeps such requests away from the cache altogether.
+    """
+    return (
+        f"{environ.get('wsgi.url_scheme', '')}://{_host(environ)}"
+        f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
+        f"?{environ.get('QUERY_STRING', '')}"
+    )
+
+
+def _host(environ: dict) -> str:
+    return (environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "").lower()
+
+
+# A host as a browser sends it: a name or IPv4 address, or an IPv6 literal, and a port.
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?")
+# A path as this site's own links write it: no empty, "." or ".." segment, no backslash,
+# nothing below a space.
+_ODD_PATH = re.compile(r"//|/\.\.?(?:/|$)|[\\\x00-\x20\x7f]")
+
+
+def canonical(environ: dict, root: str) -> bool:
+    """Whether a request has the form the site's own links give it, and so may be served
+    from the cache and have its page stored there (issue #9).
+
+    The script root must be the configured one, the path normalised and the same as the
+    request line's, the host well formed, and no header that names another place for
+    the site (``security.FORWARDING_HEADERS``) may have come through: a page rendered
+    for anything else is never shared, whatever an outer layer let through.
+    """
+    if environ.get("SCRIPT_NAME", "") != root:
+        return False
+    path = environ.get("PATH_INFO", "")
+    if not path.startswith("/") or _ODD_PATH.search(path):
+        return False
+    raw = environ.get("RAW_URI", environ.get("REQUEST_URI"))
+    if raw is not None and unquote_to_bytes(raw.partition("?")[0]).decode("latin-1") != (
+        root + path
+    ):
+        return False
+    if environ.get("wsgi.url_scheme") not in ("http", "https"):
+        return False
+    if not _HOST.fullmatch(_host(environ)):
+        return False
+    return not any(key in environ for key in FORWARDING_HEADERS)
 
 
 def _lookup(store, key: str) -> tuple[int, bytes | None]:
@@ -158,7 +207,7 @@ def _eligible() -> bool:
 
 
 def _serve_from_cache():
-    if not _eligible():
+    if not _eligible() or not canonical(request.environ, script_root(current_app.config)):
         return None
     g.page_cache_key = environ_key(request.environ)
     if LOOKED_UP in request.environ:
@@ -187,6 +236,8 @@ def _store_response(response):
     if "Set-Cookie" in response.headers or session.modified or session.accessed and session:
         # Something about this reader changed while rendering; never share it.
         return response
+    if response.cache_control.no_store or response.cache_control.private:
+        return response  # a member's page or a form (forum/security.py)
     ttl = int(current_app.config["ANON_CACHE_SECONDS"])
     # The security headers are set by then (after_request functions run last-registered
     # first), so a page served from the cache carries them too.
@@ -253,6 +304,7 @@ class CachedPageMiddleware:
         self.wsgi_app = wsgi_app
         self.flask_app = flask_app
         config = flask_app.config
+        self.root = script_root(config)
         self.cookie_names = (
             f"{config.get('SESSION_COOKIE_NAME', 'session')}=",
             f"{config.get('REMEMBER_COOKIE_NAME', 'remember_token')}=",
@@ -263,6 +315,7 @@ class CachedPageMiddleware:
             environ.get("REQUEST_METHOD") != "GET"
             or not self.flask_app.config.get("ANON_CACHE_SECONDS")
             or any(name in environ.get("HTTP_COOKIE", "") for name in self.cookie_names)
+            or not canonical(environ, self.root)
         ):
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
