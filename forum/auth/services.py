@@ -517,6 +517,3 @@ def reset_password(user: User, password: str) -> None:
     set_password(user, password)
     end_all_sessions(user)
     send_notice(user.email, "Your password was changed", "password_changed", user=user)
-
-
-# --- Roles (the `flask users` commands) -------------------------------------------------------
