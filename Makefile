@@ -36,9 +36,11 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
 
+# `flask run` reads where to listen from FLASK_RUN_HOST/FLASK_RUN_PORT, and so does the
+# app's BASE_URL default: links in mail and feeds name the port it really serves on.
 run: install
 	$(BIN)/flask --app forum setup
-	$(BIN)/flask --app forum run --host $(HOST) --port $(PORT)
+	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app forum run
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -25,7 +25,9 @@ class Config:
     # benchmark, which must never touch the real one).
     USE_DATABASE_URL = True
     SECRET_KEY: str | None = None
-    BASE_URL = "http://127.0.0.1:5000"
+    # The site's address, for links in mail and feeds. Empty means: where the development
+    # server listens (see ``resolve_base_url``); production must be given it (issue #11).
+    BASE_URL = ""
     # The path the site is served under ("/", or e.g. "/forum" behind a proxy that passes
     # the full path on). Only this value is ever used: no request header can change it.
     APPLICATION_ROOT = "/"
@@ -136,6 +138,7 @@ class TestingConfig(Config):
         Path(tempfile.gettempdir()) / f"forum-test-{os.getpid()}.db"
     )
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
+    BASE_URL = "http://127.0.0.1:5000"
     WTF_CSRF_ENABLED = False
     # One iteration: tests hash many passwords and need no strength.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a hash method name
@@ -213,3 +216,38 @@ def ensure_secret_key(config: dict) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+# Addresses a server listens on that no browser can open: links name the loopback instead.
+_ANY_ADDRESS = {"0.0.0.0", "::", "[::]"}  # noqa: S104 - compared against, never bound
+
+
+def resolve_base_url(config: dict, environ=os.environ) -> None:
+    """Links in mail and feeds follow where the app really runs (issue #11).
+
+    A BASE_URL that is set wins. Otherwise production refuses to start, and everywhere else
+    the address is the one the development server serves on: ``FLASK_RUN_HOST`` and
+    ``FLASK_RUN_PORT`` (what ``make run`` and ``flask run`` use), else ``HOST`` and ``PORT``,
+    else http://127.0.0.1:5000.
+    """
+    given = (config.get("BASE_URL") or "").strip()
+    if given:
+        if not given.startswith(("http://", "https://")):
+            raise RuntimeError(
+                f"BASE_URL must start with http:// or https://, such as "
+                f"https://forum.example.org (it is {given!r})."
+            )
+        config["BASE_URL"] = given.rstrip("/")
+        return
+    if config.get("ENV_NAME") == "production":
+        raise RuntimeError(
+            "BASE_URL must be set in the environment in production: the address readers "
+            "open, such as https://forum.example.org. Links in mail and feeds are built from it."
+        )
+    host = environ.get("FLASK_RUN_HOST") or environ.get("HOST") or "127.0.0.1"
+    port = environ.get("FLASK_RUN_PORT") or environ.get("PORT") or "5000"
+    if host in _ANY_ADDRESS:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    config["BASE_URL"] = f"http://{host}:{port}"

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, apply_env, ensure_secret_key
+from config import CONFIGS, apply_env, ensure_secret_key, resolve_base_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +24,7 @@ def create_app(config_class: type | None = None) -> Flask:
     app.config.from_object(config_class)
     apply_env(app.config)
     ensure_secret_key(app.config)
+    resolve_base_url(app.config)
 
     from forum import cache, cli, database, errors, logs, security, templating
     from forum.auth.sessions import init_login

@@ -37,3 +37,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(setup_command)
     for group in (users_group, tags_group, posts_group, guide_group, search_group, bench_group):
         app.cli.add_command(group)
+    from forum.demo.commands import demo_group
+
+    app.cli.add_command(demo_group)

@@ -26,9 +26,19 @@ def _wants_write_lock() -> bool:
     return request.method not in READ_METHODS or request.endpoint in WRITING_GET_ENDPOINTS
 
 
+def ensure_sqlite_directory(engine: Engine) -> None:
+    """Create the folder a SQLite file lives in: SQLite makes the file but not its folder, and
+    "unable to open database file" is all it says otherwise (issue #11)."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def configure_engine(app: Flask, engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
+    ensure_sqlite_directory(engine)
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
     # FULL: a commit that was acknowledged survives a power cut (issue #2's durability).
     synchronous = {"OFF": "OFF", "NORMAL": "NORMAL"}.get(app.config["SQLITE_SYNCHRONOUS"], "FULL")

@@ -187,7 +187,12 @@ def test_session_cookies_are_httponly_and_samesite_lax(client, member):
 
 
 def test_production_cookies_are_secure(make_app, member):
-    prod = make_app(ProductionConfig, SECRET_KEY="x" * 32, RATELIMIT_STORAGE_URI="memory://")
+    prod = make_app(
+        ProductionConfig,
+        SECRET_KEY="x" * 32,
+        BASE_URL="https://forum.example",
+        RATELIMIT_STORAGE_URI="memory://",
+    )
     client = prod.test_client()
     page = client.get("/login", base_url="https://forum.example")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

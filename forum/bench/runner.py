@@ -55,6 +55,8 @@ class Server:
     def __init__(self, env: dict, workers: int, wsgi_app: str | None = None):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # Production settings need BASE_URL: a server of its own links to itself.
+        env = {"BASE_URL": self.base, **env}
         command = [
             sys.executable,
             "-m",

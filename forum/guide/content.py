@@ -8,12 +8,16 @@ Each file under ``forum/guide/articles/`` looks like::
     summary: One paragraph shown on tag pages and the hub.
     tags: dryness, skincare-routine
     order: 3
-    last_reviewed: 2026-11-20
+    last_reviewed:
     reviewed_by:
+    author: Forum editors
+    updated: 2026-11-20
     ---
     Markdown body with ## sections (no # title: the page shows it) and a final ## Sources.
 
-Header lines are ``key: value``; ``last_reviewed`` and ``reviewed_by`` may be empty. This
+Header lines are ``key: value``; ``last_reviewed`` and ``reviewed_by`` (the clinician who
+reviewed the article, and when) may be empty, and so may ``author`` (the editor's name the
+page shows) and ``updated`` (the day the text last changed). This
 module only reads files; loading them into the database is the guide's service's job.
 """
 
@@ -27,7 +31,8 @@ ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
 OVERVIEW_FILE = Path(__file__).resolve().parent / "overview.md"
 
 REQUIRED_KEYS = ("slug", "title", "summary", "tags", "order")
-OPTIONAL_KEYS = ("last_reviewed", "reviewed_by")
+OPTIONAL_KEYS = ("last_reviewed", "reviewed_by", "author", "updated")
+AUTHOR_MAX = 120
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FENCE = "---"
 
@@ -43,6 +48,8 @@ class ArticleFile:
     reviewed_by: str | None
     body: str
     sha256: str
+    author: str | None = None
+    updated: date | None = None
     path: Path | None = field(default=None, compare=False)
 
 
@@ -77,6 +84,15 @@ def _parse_header(header: list[tuple[int, str]], name: str) -> dict[str, str]:
     return values
 
 
+def _date(values: dict[str, str], key: str, name: str) -> date | None:
+    if not values.get(key):
+        return None
+    try:
+        return date.fromisoformat(values[key])
+    except ValueError:
+        raise ValueError(f"{name}: {key} must be a date like 2026-11-20") from None
+
+
 def parse_article_text(text: str, *, name: str = "<text>", sha256: str = "") -> ArticleFile:
     """Parse one article file's text; raises ValueError naming the file."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
@@ -96,12 +112,11 @@ def parse_article_text(text: str, *, name: str = "<text>", sha256: str = "") -> 
         order = int(values["order"])
     except ValueError:
         raise ValueError(f"{name}: order must be a whole number") from None
-    last_reviewed = None
-    if values.get("last_reviewed"):
-        try:
-            last_reviewed = date.fromisoformat(values["last_reviewed"])
-        except ValueError:
-            raise ValueError(f"{name}: last_reviewed must be a date like 2026-11-20") from None
+    last_reviewed = _date(values, "last_reviewed", name)
+    updated = _date(values, "updated", name)
+    author = values.get("author") or None
+    if author is not None and len(author) > AUTHOR_MAX:
+        raise ValueError(f"{name}: the author is longer than {AUTHOR_MAX} characters")
     if len(values["title"]) > 150:
         raise ValueError(f"{name}: the title is longer than 150 characters")
     body = body.strip("\n")
@@ -119,6 +134,8 @@ def parse_article_text(text: str, *, name: str = "<text>", sha256: str = "") -> 
         reviewed_by=values.get("reviewed_by") or None,
         body=body + "\n",
         sha256=sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        author=author,
+        updated=updated,
     )
 
 

@@ -15,7 +15,7 @@ once an article has one, loads keep it and its review date.
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import exists, select, union_all
 from sqlalchemy.orm import defer, joinedload, selectinload
@@ -103,7 +103,9 @@ def _take_file(article: GuideArticle, source: ArticleFile, tags: dict[str, Tag],
     article.tags = [tags[slug] for slug in source.tags]
     article.sort_order = source.order
     article.file_hash = source.sha256
-    article.updated_at = now
+    # The file names its author and the day its text last changed (issue #11).
+    article.written_by = article.updated_by = source.author
+    article.updated_at = datetime.combine(source.updated, time()) if source.updated else now
     if article.reviewed_by is None:
         article.reviewed_by = source.reviewed_by
         article.last_reviewed_on = source.last_reviewed
@@ -434,6 +436,7 @@ def edit_article(
     article.reviewed_by = reviewed_by or None
     article.last_reviewed_on = last_reviewed
     article.updated_at = now
+    article.updated_by = editor.username
     db.session.flush()
     _add_revision(article, SOURCE_WEB, editor, now)
     index_article(article)

@@ -27,7 +27,12 @@ class GuideArticle(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # When the text last changed, and the editors' names the article page shows (issue #11):
+    # who wrote it (the file's ``author``) and who last updated it (that author for a load,
+    # the admin for an edit in the browser).
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    written_by: Mapped[str | None] = mapped_column(String(120))
+    updated_by: Mapped[str | None] = mapped_column(String(120))
     last_reviewed_on: Mapped[date | None] = mapped_column(Date)
     # Null until an admin names the clinician who reviewed the article.
     reviewed_by: Mapped[str | None] = mapped_column(String(120))

@@ -142,7 +142,10 @@ def test_article_header_fields(article):
     assert article.title and len(article.title) <= 150
     assert article.summary and len(article.summary) < 600
     assert article.reviewed_by is None  # an admin names the clinician once one has reviewed it
-    assert article.last_reviewed is not None and article.last_reviewed <= date.today()
+    # No review date without a reviewer: the page would read as if someone had checked it.
+    assert article.last_reviewed is None
+    assert article.author  # who wrote it, shown on the page (issue #11)
+    assert article.updated is not None and article.updated <= date.today()
     assert len(article.sha256) == 64
 
 

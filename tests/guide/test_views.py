@@ -73,7 +73,10 @@ def test_hub_shows_the_overview_the_articles_and_latest_experiences(client):
     assert "0.025% cream" in html
     for item in services.list_articles(None):
         assert f'href="/guide/{item.slug}"' in html and item.title in html
-    assert "Last reviewed" in html and "Not yet reviewed by a clinician" in html
+    assert "Written by Forum editors · last updated" in html
+    assert "How these articles are written" in html and "Sources" in html
+    assert "reviewed by a clinician only when one has checked it" in html
+    assert "Not yet reviewed by a clinician" not in html and "Reviewed by:" not in html
     assert 'href="/tags/pregnancy-prevention"' in html  # an article's topics
     assert "not medical advice" in html
     latest = html[html.index('id="latest-heading"') :]
@@ -119,8 +122,11 @@ def test_article_page_shows_the_article_with_its_review_and_disclaimer(client):
     assert f'<h1 id="article-title">{item.title}</h1>' in html
     assert "<table>" in html and "<h2>Sources</h2>" in html
     assert 'href="/tags/comparisons"' in html
-    assert f'Last reviewed <time datetime="{item.last_reviewed_on.isoformat()}">' in html
-    assert "Not yet reviewed by a clinician" in html
+    assert (
+        f'Written by Forum editors · last updated <time datetime="{item.updated_at:%Y-%m-%d}'
+        in html
+    )
+    assert "Reviewed by" not in html and "reviewed by a clinician" not in html
     assert "This is general information, not medical advice." in html
     assert "What patients say" in html
     assert "Edit this article" not in html

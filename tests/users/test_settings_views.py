@@ -358,3 +358,30 @@ def test_the_layout_adds_no_query_beyond_the_user_loader(signed_in):
 
     assert len(statements_during(visit)) == 1
     assert 'href="/u/member1"' in response.text
+
+
+def test_course_wording_says_what_is_shown_and_what_never_is(signed_in, member):
+    html = signed_in.get("/settings").text
+    assert "nobody sees these dates or your dose" not in html  # the dose is shown
+    assert "The dates are never shown to anyone." in html
+    assert "your treatment month and daily dose" in html
+
+
+def test_a_post_shows_month_and_dose_from_the_course_but_never_its_dates(
+    signed_in, member, other_member
+):
+    from tests.factories import make_post, make_thread
+
+    start = utcnow().date() - timedelta(days=70)
+    response = signed_in.post(
+        "/settings/course",
+        data={"course_start": start.isoformat(), "course_dose_mg": "40", "course_end": ""},
+    )
+    assert response.status_code == 302
+    thread = make_thread(other_member, title="How is everyone's second month")
+    make_post(thread, fresh(member), body="Month three here, lips are the worst of it.")
+    db.session.commit()
+    page = signed_in.get(f"/t/{thread.id}").text
+    assert "Month 3 · 40 mg/day" in page
+    for shown in (start.isoformat(), f"{start:%d %B %Y}", f"{start.day} {start:%B %Y}"):
+        assert shown not in page
