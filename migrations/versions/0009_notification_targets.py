@@ -1,7 +1,7 @@
 """Notifications keep the ids of the post and thread they are about, not a URL.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-02
 
 Issue #10: a stored URL goes stale when routes change; ids do not, and the inbox builds
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
