@@ -47,6 +47,7 @@ from forum.models import (
 from forum.notifications import Kind, notify
 from forum.permissions import require_can_write, require_role
 from forum.search.backend import refresh_thread
+from forum.visibility import can_see_post
 
 NOTE_MAX = 1000
 REASON_MAX = 1000
@@ -72,13 +73,6 @@ HELD_REASON = (
     "Waiting for review: a moderator checks new members' first posts, and links from new "
     "accounts, before everyone can see them."
 )
-# What readers see in place of a reply they may not read, so the replies below keep their
-# place (DESIGN.md, Conventions).
-PLACEHOLDERS = {
-    PostStatus.HIDDEN: "[hidden by a moderator]",
-    PostStatus.REMOVED: "[removed by a moderator]",
-    PostStatus.PENDING: "[waiting for review]",
-}
 
 HOLD_NEW_MEMBER = "new_member"
 HOLD_LINKS = "links"
@@ -149,35 +143,6 @@ def _config(name: str) -> int:
 
 
 # --- Who sees what ---------------------------------------------------------------------------
-
-
-def is_public(post: Post) -> bool:
-    """Whether anyone, signed in or not, may read ``post``."""
-    return (
-        post.deleted_at is None
-        and post.status == PostStatus.VISIBLE
-        and post.thread.status == PostStatus.VISIBLE
-    )
-
-
-def can_see_post(post: Post, viewer: User | None) -> bool:
-    """Readers see public posts; authors also see their own held, hidden or removed posts
-    (with the reason); moderators see everything."""
-    if is_public(post):
-        return True
-    if viewer is None or not viewer.is_authenticated:
-        return False
-    return viewer.is_moderator or (post.author_id == viewer.id and post.deleted_at is None)
-
-
-def reader_placeholder(post: Post, viewer: User | None) -> str | None:
-    """For the thread page: None when ``viewer`` may read the post's text, else what stands
-    in its place ("[hidden by a moderator]", ...) so the replies below keep their place."""
-    if can_see_post(post, viewer):
-        return None
-    if post.deleted_at is not None:
-        return "[deleted]"
-    return PLACEHOLDERS.get(PostStatus(post.status), PLACEHOLDERS[PostStatus.HIDDEN])
 
 
 def label_articles(posts: list[Post]) -> dict[int, GuideArticle]:

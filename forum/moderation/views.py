@@ -16,6 +16,7 @@ from forum.models import REPORT_REASON_LABELS, Post, Role
 from forum.moderation import services
 from forum.moderation.forms import ActionForm, ConfirmForm, ReportForm
 from forum.permissions import role_required
+from forum.visibility import can_see_post
 
 bp = Blueprint("moderation", __name__)
 
@@ -59,7 +60,7 @@ def report(post_id):
         "notifications.",
         "success",
     )
-    if services.can_see_post(post, user) and post.thread.is_visible:
+    if can_see_post(post, user) and post.thread.is_visible:
         return redirect(f"/t/{post.thread_id}#p{post.id}")
     return redirect(url_for("pages.home"))
 
