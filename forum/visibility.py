@@ -311,8 +311,8 @@ def visible_to(viewer: ViewerLike):
         return Post.deleted_at.is_(None)
     if not viewer.is_signed_in:
         return public_posts()
-    own = and_(Post.author_id == viewer.id, Post.deleted_at.is_(None), threads_visible_to(viewer))
-    return or_(public_posts(), own)
+    readable = or_(Post.status == PostStatus.VISIBLE, Post.author_id == viewer.id)
+    return and_(Post.deleted_at.is_(None), readable, threads_visible_to(viewer))
 
 
 def readable_replies_sql(viewer: ViewerLike, thread_id):
