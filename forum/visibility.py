@@ -395,30 +395,3 @@ def thread_views(rows) -> list[ThreadView]:
         remember_facts(thread, opening_deleted)
         views.append(ThreadView(thread))
     return views
-
-
-__all__ = [
-    "ANONYMOUS",
-    "DELETED",
-    "PLAIN",
-    "PostView",
-    "ThreadFacts",
-    "ThreadView",
-    "Viewer",
-    "can_see_post",
-    "can_see_thread",
-    "can_see_title",
-    "opening_deleted_sql",
-    "placeholder_for",
-    "post_view",
-    "public_posts",
-    "public_replies_exist_sql",
-    "public_threads",
-    "readable_replies_sql",
-    "remember_facts",
-    "thread_facts",
-    "thread_notice",
-    "thread_views",
-    "threads_visible_to",
-    "visible_to",
-]
