@@ -28,7 +28,6 @@ from forum.markup import render_article_text
 from forum.models import (
     GuideArticle,
     GuideRevision,
-    PostStatus,
     Role,
     Stage,
     Tag,
@@ -40,6 +39,13 @@ from forum.models import (
 )
 from forum.permissions import require_role
 from forum.search.backend import index_article
+from forum.visibility import (
+    ThreadView,
+    opening_deleted_sql,
+    public_threads,
+    remember_facts,
+    thread_views,
+)
 
 # The topics whose latest experiences the hub shows (DESIGN.md, Model: Tag).
 CORE_TAG_SLUGS = ("dryness", "mood", "results-after-finishing", "comparisons")
@@ -262,17 +268,17 @@ def article_choices() -> list[tuple[str, str]]:
 @dataclass
 class TopicExperiences:
     tag: Tag
-    threads: list[Thread]
+    threads: list[ThreadView]
 
 
 def hub_experiences(per_topic: int = HUB_THREADS_PER_TOPIC) -> list[TopicExperiences]:
-    """The most recently active visible threads under each core topic, in two queries
+    """The most recently active public threads under each core topic, in two queries
     whatever the data size: each topic's few threads come from its own index range."""
     latest = [
         select(thread_tags.c.tag_id, thread_tags.c.thread_id)
         .join(Tag, Tag.id == thread_tags.c.tag_id)
         .join(Thread, Thread.id == thread_tags.c.thread_id)
-        .where(Tag.slug == slug, Thread.status == PostStatus.VISIBLE)
+        .where(Tag.slug == slug, public_threads())
         .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
         .limit(per_topic)
         .subquery()
@@ -280,7 +286,7 @@ def hub_experiences(per_topic: int = HUB_THREADS_PER_TOPIC) -> list[TopicExperie
     ]
     picked = union_all(*(select(part.c.tag_id, part.c.thread_id) for part in latest)).subquery()
     rows = db.session.execute(
-        select(Tag, Thread)
+        select(Tag, Thread, opening_deleted_sql())
         .outerjoin(picked, picked.c.tag_id == Tag.id)
         .outerjoin(Thread, Thread.id == picked.c.thread_id)
         .where(Tag.slug.in_(CORE_TAG_SLUGS))
@@ -288,10 +294,11 @@ def hub_experiences(per_topic: int = HUB_THREADS_PER_TOPIC) -> list[TopicExperie
         .order_by(Tag.sort_order, Tag.id, Thread.last_activity_at.desc(), Thread.id.desc())
     )
     topics: dict[int, TopicExperiences] = {}
-    for tag, thread in rows:
+    for tag, thread, opening_deleted in rows:
         topic = topics.setdefault(tag.id, TopicExperiences(tag, []))
         if thread is not None:
-            topic.threads.append(thread)
+            remember_facts(thread, opening_deleted)
+            topic.threads.append(ThreadView(thread))
     return list(topics.values())
 
 
@@ -307,28 +314,28 @@ def parse_stage(raw: str | None) -> str | None:
 
 @dataclass
 class Experiences:
-    helpful: list[Thread]
-    recent: list[Thread]
+    helpful: list[ThreadView]
+    recent: list[ThreadView]
 
 
 def experiences_for(
     article: GuideArticle, *, stage: str | None = None, limit: int = EXPERIENCES_PER_LIST
 ) -> Experiences:
-    """Visible threads under the article's tags: the most helpful (marked helpful at least
-    once), then the most recent of the others; two queries."""
+    """Public threads under the article's tags ("what patients say"): the most helpful
+    (marked helpful at least once), then the most recent of the others; two queries."""
     tag_ids = [tag.id for tag in article.tags]
     if not tag_ids:
         return Experiences([], [])
     tagged = exists().where(thread_tags.c.thread_id == Thread.id, thread_tags.c.tag_id.in_(tag_ids))
     base = (
-        select(Thread)
-        .where(Thread.status == PostStatus.VISIBLE, tagged)
+        select(Thread, opening_deleted_sql())
+        .where(public_threads(), tagged)
         .options(joinedload(Thread.author))
     )
     if stage:
         base = base.where(Thread.stage == stage)
-    helpful = list(
-        db.session.scalars(
+    helpful = thread_views(
+        db.session.execute(
             base.where(Thread.helpful_count > 0)
             .order_by(Thread.helpful_count.desc(), Thread.id.desc())
             .limit(limit)
@@ -337,7 +344,7 @@ def experiences_for(
     recent = base.order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit)
     if helpful:
         recent = recent.where(Thread.id.not_in([thread.id for thread in helpful]))
-    return Experiences(helpful, list(db.session.scalars(recent)))
+    return Experiences(helpful, thread_views(db.session.execute(recent)))
 
 
 # --- Editing in the browser ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from forum.models import REPORT_REASON_LABELS, Post, Role
 from forum.moderation import labels, services
 from forum.moderation.forms import ActionForm, ConfirmForm, ReportForm
 from forum.permissions import role_required
+from forum.visibility import can_see_post
 
 bp = Blueprint("moderation", __name__)
 
@@ -57,7 +58,7 @@ def report(post_id):
         "notifications.",
         "success",
     )
-    if services.can_see_post(post, user) and post.thread.is_visible:
+    if can_see_post(post, user) and post.thread.is_visible:
         return redirect(url_for("threads.show", thread_id=post.thread_id, _anchor=f"p{post.id}"))
     return redirect(url_for("pages.home"))
 

@@ -17,12 +17,13 @@ from datetime import datetime
 
 from flask import current_app
 from psycopg.errors import QueryCanceled
-from sqlalchemy import DateTime, select, text
+from sqlalchemy import DateTime, column, select, table, text, update
 from sqlalchemy.exc import OperationalError
 
 from forum.errors import ForumError
 from forum.extensions import db
-from forum.models import GuideArticle, Post, PostStatus, Thread, utcnow
+from forum.models import GuideArticle, Post, Thread, utcnow
+from forum.visibility import is_public_post, public_posts
 
 THREAD, REPLY, GUIDE = "thread", "reply", "guide"
 MAX_QUERY_CHARS = 200
@@ -76,12 +77,9 @@ def _upsert(kind, ref_id, *, thread_id, title, body, stage, visible, created_at)
     )
 
 
-def _post_visible(post: Post, thread: Thread) -> bool:
-    return (
-        post.status == PostStatus.VISIBLE
-        and post.deleted_at is None
-        and thread.status == PostStatus.VISIBLE
-    )
+_documents = table(
+    "search_documents", column("kind"), column("ref_id"), column("thread_id"), column("visible")
+)
 
 
 def index_post(post: Post) -> None:
@@ -98,7 +96,7 @@ def index_post(post: Post) -> None:
         title=thread.title if opening else "",
         body=plain_text(post.body_html),
         stage=(thread.stage if opening else None) or post.stage,
-        visible=_post_visible(post, thread),
+        visible=is_public_post(post),
         created_at=post.created_at or utcnow(),
     )
 
@@ -115,15 +113,17 @@ def refresh_thread(thread: Thread) -> None:
 
     Called after any change of status (moderation, approval) or title.
     """
+    visible = (
+        select(public_posts())
+        .select_from(Post)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.id == _documents.c.ref_id)
+        .scalar_subquery()
+    )
     db.session.execute(
-        text(
-            "UPDATE search_documents SET visible = ("
-            " SELECT p.status = 'visible' AND p.deleted_at IS NULL AND t.status = 'visible'"
-            " FROM posts p JOIN threads t ON t.id = p.thread_id"
-            " WHERE p.id = search_documents.ref_id)"
-            " WHERE thread_id = :thread_id AND kind IN ('thread', 'reply')"
-        ),
-        {"thread_id": thread.id},
+        update(_documents)
+        .where(_documents.c.thread_id == thread.id, _documents.c.kind.in_((THREAD, REPLY)))
+        .values(visible=visible)
     )
     db.session.execute(
         text(
@@ -165,7 +165,7 @@ def reindex(batch: int = 2000) -> int:
         Post.created_at,
         Thread.title,
         Thread.stage.label("thread_stage"),
-        Thread.status.label("thread_status"),
+        public_posts().label("visible"),
     )
     last = 0
     while True:
@@ -188,8 +188,7 @@ def reindex(batch: int = 2000) -> int:
                     "title": row.title if row.parent_id is None else "",
                     "body": plain_text(row.body_html),
                     "stage": (row.thread_stage if row.parent_id is None else None) or row.stage,
-                    "visible": row.status == PostStatus.VISIBLE
-                    and row.thread_status == PostStatus.VISIBLE,
+                    "visible": bool(row.visible),
                     "created_at": row.created_at,
                 }
                 for row in rows

@@ -24,6 +24,7 @@ from sqlalchemy import and_, bindparam, or_, select
 from forum import cache
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostStatus, Thread, User
+from forum.visibility import Viewer, is_public_thread, readable_replies_sql
 
 MARKER_RE = re.compile(r"<!--footer:(\d+)-->")
 
@@ -85,6 +86,9 @@ class SharedTree:
     page: int
     pages: int
     opening_id: int | None
+    # How many replies the member who stored it may read: the header's count when the
+    # page holds no plain post to carry the reader's own (see member_footings).
+    readable_replies: int | None = None
 
 
 def _key(thread: Thread, page: int) -> str:
@@ -99,7 +103,7 @@ def usable_for(viewer: User | None, thread: Thread) -> bool:
         and viewer is not None
         and viewer.is_authenticated
         and not viewer.is_moderator
-        and thread.status == PostStatus.VISIBLE
+        and is_public_thread(thread)
     )
 
 
@@ -122,11 +126,17 @@ class Footing:
     marked: bool
 
 
+@dataclass
+class MemberFootings:
+    by_post: dict[int, Footing]
+    readable_replies: int | None  # how many of the thread's replies the viewer may read
+
+
 def member_footings(
     thread: Thread, viewer: User, page: int, *, size: int, visible_depth: int
-) -> dict[int, Footing]:
-    """One query: the current helpful count of each plain post on the page, and whether the
-    viewer marked it."""
+) -> MemberFootings:
+    """One query: the current helpful count of each plain post on the page, whether the
+    viewer marked it, and how many of the thread's replies the viewer may read."""
     rows = db.session.execute(
         _footings_statement(page == 1),
         {
@@ -137,7 +147,11 @@ def member_footings(
             "max_depth": visible_depth,
         },
     )
-    return {row.id: Footing(row.helpful_count, row.marked) for row in rows}
+    rows = rows.all()
+    return MemberFootings(
+        {row.id: Footing(row.helpful_count, row.marked) for row in rows},
+        rows[0].readable if rows else None,
+    )
 
 
 _STATEMENTS: dict = {}
@@ -151,7 +165,14 @@ def _footings_statement(first_page: bool):
             else or_(Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high")))
         )
         _STATEMENTS[first_page] = (
-            select(Post.id, Post.helpful_count, HelpfulMark.user_id.is_not(None).label("marked"))
+            select(
+                Post.id,
+                Post.helpful_count,
+                HelpfulMark.user_id.is_not(None).label("marked"),
+                readable_replies_sql(
+                    Viewer(id=bindparam("viewer_id")), bindparam("thread_id")
+                ).label("readable"),
+            )
             .outerjoin(
                 HelpfulMark,
                 and_(

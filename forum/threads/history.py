@@ -10,7 +10,7 @@ from datetime import datetime
 
 from forum.models import Post, PostRevision, User
 from forum.threads import services
-from forum.threads.visibility import is_author, is_moderator
+from forum.visibility import can_read_earlier_versions
 
 
 @dataclass
@@ -23,14 +23,10 @@ class PostHistory:
         return self.revisions is not None
 
 
-def can_read_earlier_versions(viewer: User | None, post: Post) -> bool:
-    return is_author(viewer, post) or is_moderator(viewer)
-
-
 def post_history(post: Post, viewer: User | None) -> PostHistory:
     """What ``viewer`` may see of a post's history. Raises NotFound as services.revisions."""
     revisions = services.revisions(post, viewer)
     edited_at = [revision.created_at for revision in revisions]
-    if can_read_earlier_versions(viewer, post):
+    if can_read_earlier_versions(post, viewer):
         return PostHistory(edited_at, revisions)
     return PostHistory(edited_at, None)

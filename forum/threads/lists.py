@@ -17,7 +17,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum.errors import ForumError
 from forum.extensions import db
-from forum.models import Post, PostStatus, Stage, Tag, Thread, thread_tags
+from forum.models import Post, Stage, Tag, Thread, thread_tags
+from forum.visibility import ThreadView, opening_deleted_sql, public_threads, thread_views
 
 SORTS = {
     "active": Thread.last_activity_at,
@@ -118,15 +119,15 @@ def decode_cursor(sort: str, cursor: str) -> tuple:
 
 @dataclass
 class ThreadList:
-    threads: list[Thread]
+    threads: list[ThreadView]
     next_cursor: str | None
 
 
 def list_threads(query: ListQuery, *, tag: Tag | None = None, limit: int) -> ThreadList:
-    """Visible threads, newest sort key first, ``limit`` at a time: two queries (threads with
-    their authors, then their tags)."""
+    """Public threads, newest sort key first, ``limit`` at a time: two queries (threads with
+    their authors and whether their opening post was deleted, then their tags)."""
     key = SORTS[query.sort]
-    stmt = select(Thread).where(Thread.status == PostStatus.VISIBLE)
+    stmt = select(Thread, opening_deleted_sql()).where(public_threads())
     if tag is not None:
         stmt = stmt.join(
             thread_tags, and_(thread_tags.c.thread_id == Thread.id, thread_tags.c.tag_id == tag.id)
@@ -144,7 +145,7 @@ def list_threads(query: ListQuery, *, tag: Tag | None = None, limit: int) -> Thr
         .limit(limit + 1)
         .options(joinedload(Thread.author), selectinload(Thread.tags))
     )
-    threads = list(db.session.scalars(stmt))
+    threads = thread_views(db.session.execute(stmt))
     next_cursor = None
     if len(threads) > limit:
         threads = threads[:limit]
@@ -152,12 +153,12 @@ def list_threads(query: ListQuery, *, tag: Tag | None = None, limit: int) -> Thr
     return ThreadList(threads, next_cursor)
 
 
-def latest_with_opening(*, tag: Tag | None = None, limit: int) -> list[tuple[Thread, Post]]:
-    """The newest visible threads with their opening posts, for the feeds; one query."""
+def latest_with_opening(*, tag: Tag | None = None, limit: int) -> list[tuple[ThreadView, Post]]:
+    """The newest public threads with their opening posts, for the feeds; one query."""
     stmt = (
         select(Thread, Post)
         .join(Post, and_(Post.thread_id == Thread.id, Post.branch == 0, Post.parent_id.is_(None)))
-        .where(Thread.status == PostStatus.VISIBLE)
+        .where(public_threads())
         .options(joinedload(Thread.author), selectinload(Thread.tags))
         .order_by(Thread.created_at.desc(), Thread.id.desc())
         .limit(limit)
@@ -166,4 +167,6 @@ def latest_with_opening(*, tag: Tag | None = None, limit: int) -> list[tuple[Thr
         stmt = stmt.join(
             thread_tags, and_(thread_tags.c.thread_id == Thread.id, thread_tags.c.tag_id == tag.id)
         )
-    return [(thread, post) for thread, post in db.session.execute(stmt)]
+    rows = db.session.execute(stmt).all()
+    views = thread_views((thread, post.deleted_at is not None) for thread, post in rows)
+    return [(view, post) for view, (_, post) in zip(views, rows, strict=True)]

@@ -1,7 +1,7 @@
 """Threads and posts: starting, replying, editing, deleting, helpful marks (issue #3).
 
 Plain functions: they check the rules, add and flush, and never commit. The reply tree's
-mechanics live in ``tree.py``, lists in ``lists.py``, who-sees-what in ``visibility.py``.
+mechanics live in ``tree.py``, lists in ``lists.py``, who-sees-what in ``forum/visibility.py``.
 
 Every write also runs the moderation hooks (issue #4): new and edited text is screened
 (held for review, flagged as a crisis), the search index is updated in the same
@@ -40,12 +40,16 @@ from forum.moderation.crisis import find_crisis_phrase
 from forum.permissions import require_can_write
 from forum.search import backend as search
 from forum.threads import tree
-from forum.threads.visibility import (
-    can_view_thread,
-    is_author,
-    is_moderator,
-    is_signed_in,
+from forum.visibility import (
+    ThreadView,
+    Viewer,
+    can_see_thread,
+    opening_deleted_sql,
     post_view,
+    public_posts,
+    public_replies_exist_sql,
+    public_threads,
+    remember_facts,
 )
 
 TITLE_MIN, TITLE_MAX = 5, 150
@@ -278,11 +282,11 @@ def _reply_parent(thread: Thread, user: User, parent_id: int | None) -> Post:
     if parent_id is None:
         return opening_post(thread)
     parent = db.session.get(Post, parent_id)
-    if parent is None or post_view(user, parent) is None:
+    if parent is None or post_view(parent, user) is None:
         raise NotFound("The post you are replying to no longer exists.")
     if parent.thread_id != thread.id:
         raise ForumError("You can only reply to posts in this thread.", status=400)
-    if parent.parent_id is not None and not post_view(user, parent).is_plain:
+    if parent.parent_id is not None and not post_view(parent, user).is_plain:
         raise InvalidAction(
             "That post was deleted or hidden, so it can't take new replies; "
             "reply to the thread instead."
@@ -309,7 +313,7 @@ def reply(
     require_can_write(author)
     # A repeated nonce is caught by the unique index at the insert below, not looked up
     # first: a double submit is rare, and every reply would pay for the lookup.
-    if not can_view_thread(author, thread):
+    if not can_see_thread(thread, author):
         raise NotFound("This thread no longer exists.")
     if thread.locked:
         raise InvalidAction("This thread is locked: nobody can reply to it.")
@@ -363,7 +367,7 @@ def _count_reply(thread: Thread, now) -> None:
 
 def _require_author(post: Post, user: User, what: str) -> None:
     require_can_write(user)
-    if not is_author(user, post):
+    if not Viewer.of(user).is_author_of(post):
         raise PermissionDenied(f"You can only {what} your own posts.")
     if post.deleted_at is not None:
         raise InvalidAction("This post was deleted.")
@@ -386,7 +390,7 @@ def edit_post(post: Post, editor: User, *, body: str, title: str | None = None) 
     """
     _require_author(post, editor, "edit")
     thread = post.thread
-    if thread.locked and not is_moderator(editor):
+    if thread.locked and not Viewer.of(editor).is_staff:
         raise InvalidAction("This thread is locked: its posts can't be changed.")
     _check_body(body)
     new_title = None
@@ -448,10 +452,10 @@ def revisions(post: Post, viewer: User | None) -> list[PostRevision]:
     Raises NotFound when the viewer can't read the post; once it is deleted, only
     moderators can read them.
     """
-    view = post_view(viewer, post)
-    if view is None or not can_view_thread(viewer, post.thread):
+    view = post_view(post, viewer)
+    if view is None or not can_see_thread(post.thread, viewer):
         raise NotFound("There is no such post.")
-    if not view.show_body and not is_moderator(viewer):
+    if not view.show_body and not Viewer.of(viewer).is_staff:
         raise NotFound("This post's history is no longer available.")
     return list(
         db.session.scalars(
@@ -491,10 +495,10 @@ def toggle_helpful(post: Post, user: User) -> bool:
     Raises PermissionDenied (own post, or may not write), NotFound, InvalidAction.
     """
     require_can_write(user)
-    view = post_view(user, post)
-    if view is None or not can_view_thread(user, post.thread):
+    view = post_view(post, user)
+    if view is None or not can_see_thread(post.thread, user):
         raise NotFound("There is no such post.")
-    if is_author(user, post):
+    if Viewer.of(user).is_author_of(post):
         raise PermissionDenied("You can't mark your own post as helpful.")
     removed = db.session.execute(
         delete(HelpfulMark).where(HelpfulMark.user_id == user.id, HelpfulMark.post_id == post.id)
@@ -520,7 +524,7 @@ def toggle_helpful(post: Post, user: User) -> bool:
 @functools.cache
 def _thread_statement():
     return (
-        select(Thread, Tag)
+        select(Thread, Tag, opening_deleted_sql(), public_replies_exist_sql())
         .outerjoin(thread_tags, thread_tags.c.thread_id == Thread.id)
         .outerjoin(Tag, Tag.id == thread_tags.c.tag_id)
         .where(Thread.id == bindparam("thread_id"))
@@ -536,9 +540,11 @@ def get_thread(thread_id: int, viewer: User | None) -> Thread:
     # every thread's tags (130 ms a page at a million posts).
     rows = db.session.execute(_thread_statement(), {"thread_id": thread_id}).all()
     thread = rows[0][0] if rows else None
-    if thread is None or not can_view_thread(viewer, thread):
+    if thread is not None:
+        remember_facts(thread, rows[0][2], rows[0][3])
+    if thread is None or not can_see_thread(thread, viewer):
         raise NotFound("There is no such thread. It may have been removed.")
-    tags = sorted((tag for _, tag in rows if tag is not None), key=lambda t: t.sort_order)
+    tags = sorted((tag for _, tag, _, _ in rows if tag is not None), key=lambda t: t.sort_order)
     set_committed_value(thread, "tags", tags)
     return thread
 
@@ -548,7 +554,7 @@ def get_post(post_id: int, viewer: User | None) -> Post:
     post = db.session.scalar(
         select(Post).where(Post.id == post_id).options(joinedload(Post.thread))
     )
-    if post is None or post_view(viewer, post) is None or not can_view_thread(viewer, post.thread):
+    if post is None or post_view(post, viewer) is None or not can_see_thread(post.thread, viewer):
         raise NotFound("There is no such post. It may have been removed.")
     return post
 
@@ -578,23 +584,29 @@ def locate_reply_target(thread: Thread, viewer: User, parent_id: int | None):
     """(page, root id or None) of the page showing the post a reply answers, so a refused
     reply comes back where it was written; page 1 when there is no such post here."""
     parent = db.session.get(Post, parent_id) if parent_id else None
-    if parent is None or parent.thread_id != thread.id or post_view(viewer, parent) is None:
+    if parent is None or parent.thread_id != thread.id or post_view(parent, viewer) is None:
         return 1, None
     return locate_post(parent)
 
 
-def member_threads(viewer: User | None, author: User, *, limit: int) -> list[Thread]:
-    """A member's newest threads: visible ones, or all of them for the member and moderators."""
-    stmt = select(Thread).where(Thread.author_id == author.id)
+def member_threads(viewer: User | None, author: User, *, limit: int) -> list[ThreadView]:
+    """A member's newest threads, with the facts their rows show: for other readers the
+    public ones whose opening post is still there (a deleted one no longer names its
+    author), for the member and moderators all of them."""
+    deleted, replies = opening_deleted_sql(), public_replies_exist_sql()
+    stmt = select(Thread, deleted, replies).where(Thread.author_id == author.id)
     if not _sees_all_of(viewer, author):
-        stmt = stmt.where(Thread.status == PostStatus.VISIBLE)
-    return list(
-        db.session.scalars(
-            stmt.options(selectinload(Thread.tags))
-            .order_by(Thread.created_at.desc(), Thread.id.desc())
-            .limit(limit)
-        )
+        stmt = stmt.where(public_threads(), ~deleted)
+    rows = db.session.execute(
+        stmt.options(selectinload(Thread.tags))
+        .order_by(Thread.created_at.desc(), Thread.id.desc())
+        .limit(limit)
     )
+    threads = []
+    for thread, opening_deleted, has_replies in rows:
+        remember_facts(thread, opening_deleted, has_replies)
+        threads.append(ThreadView(thread))
+    return threads
 
 
 def member_replies(viewer: User | None, author: User, *, limit: int) -> list[Post]:
@@ -606,11 +618,7 @@ def member_replies(viewer: User | None, author: User, *, limit: int) -> list[Pos
         .options(joinedload(Post.thread))
     )
     if not _sees_all_of(viewer, author):
-        stmt = stmt.where(
-            Post.status == PostStatus.VISIBLE,
-            Post.deleted_at.is_(None),
-            Thread.status == PostStatus.VISIBLE,
-        )
+        stmt = stmt.where(public_posts())
     return list(
         db.session.scalars(stmt.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit))
     )
@@ -618,4 +626,5 @@ def member_replies(viewer: User | None, author: User, *, limit: int) -> list[Pos
 
 def _sees_all_of(viewer: User | None, member: User) -> bool:
     """Members see their own held or hidden posts; moderators see everyone's."""
-    return (is_signed_in(viewer) and viewer.id == member.id) or is_moderator(viewer)
+    viewer = Viewer.of(viewer)
+    return viewer.id == member.id or viewer.is_staff

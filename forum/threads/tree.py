@@ -31,7 +31,7 @@ from forum.models import (
     Thread,
     User,
 )
-from forum.threads.visibility import PostView, is_moderator, is_signed_in, post_view
+from forum.visibility import PostView, Viewer, post_view, readable_replies_sql
 
 SEGMENT_WIDTH = 6
 MAX_ORDINAL = 10**SEGMENT_WIDTH - 1
@@ -162,6 +162,8 @@ class TreePage:
     # Authors of held, hidden or removed posts in this page's range: they see more of it
     # than other members do (forum/threads/fragments.py).
     private_authors: frozenset[int] = frozenset()
+    # How many of the thread's replies this page's reader may read (the header's count).
+    readable_replies: int | None = None
 
 
 def find_node(nodes: list[Node], post_id: int) -> Node | None:
@@ -184,7 +186,8 @@ def page_of_branch(branch: int, size: int) -> int:
 
 @functools.cache
 def _rows_statement(signed_in: bool, moderator: bool):
-    """Rows of (post, marked by the viewer, pending review item id for moderators).
+    """Rows of (post, marked by the viewer, pending review item id for moderators, how many
+    of the thread's replies the viewer may read).
 
     Everything the page shows comes in this one query: the author, the guide article a
     label links to, the viewer's helpful marks, and for moderators the pending review item
@@ -197,13 +200,17 @@ def _rows_statement(signed_in: bool, moderator: bool):
         marked = mark.user_id.is_not(None)
     else:
         marked = literal(False)
+    # The same kind of viewer, the id a bound parameter like the helpful marks' below.
+    kind = Viewer(id=bindparam("viewer_id") if signed_in else None, is_staff=moderator)
+    # Uncorrelated (the thread a bound parameter): counted once per statement, not per row.
+    readable = readable_replies_sql(kind, bindparam("thread_id"))
     if moderator:
         item = aliased(ReviewItem)
-        stmt = select(Post, marked, item.id).outerjoin(
+        stmt = select(Post, marked, item.id, readable).outerjoin(
             item, and_(item.post_id == Post.id, item.status == ItemStatus.PENDING)
         )
     else:
-        stmt = select(Post, marked, null().cast(Integer))
+        stmt = select(Post, marked, null().cast(Integer), readable)
     if signed_in:
         stmt = stmt.outerjoin(
             mark, and_(mark.post_id == Post.id, mark.user_id == bindparam("viewer_id"))
@@ -232,18 +239,18 @@ def _page_statement(signed_in: bool, moderator: bool, first_page: bool):
     )
 
 
-def _viewer_params(viewer: User | None) -> tuple[tuple[bool, bool], dict]:
-    signed_in = is_signed_in(viewer)
-    kind = (signed_in, is_moderator(viewer))
-    return kind, ({"viewer_id": viewer.id} if signed_in else {})
+def _viewer_params(user: User | None) -> tuple[tuple[bool, bool], dict]:
+    viewer = Viewer.of(user)
+    kind = (viewer.is_signed_in, viewer.is_staff)
+    return kind, ({"viewer_id": viewer.id} if viewer.is_signed_in else {})
 
 
 def _build(rows, viewer: User | None, base_depth: int, visible_depth: int) -> list[Node]:
     """Nest rows that arrive in path order; returns the nodes at ``base_depth``."""
     by_id: dict[int, Node] = {}
     top: list[Node] = []
-    for post, marked, item_id in rows:
-        view = post_view(viewer, post)
+    for post, marked, item_id, _ in rows:
+        view = post_view(post, viewer)
         if view is None:
             continue  # left out, and with it every reply below it
         relative = post.depth - base_depth
@@ -287,10 +294,18 @@ def load_page(
     replies = opening.children if opening else []
     private = frozenset(
         post.author_id
-        for post, _, _ in rows
+        for post, _, _, _ in rows
         if post.status != PostStatus.VISIBLE and post.deleted_at is None
     )
-    return TreePage(thread, opening, replies, page=page, pages=pages, private_authors=private)
+    return TreePage(
+        thread,
+        opening,
+        replies,
+        page=page,
+        pages=pages,
+        private_authors=private,
+        readable_replies=rows[0][3] if rows else 0,
+    )
 
 
 def load_subtree(
@@ -314,9 +329,9 @@ def load_subtree(
                 Post.depth <= root.depth + visible_depth,
             ),
         )
-        .where(Post.thread_id == thread.id)
+        .where(Post.thread_id == bindparam("thread_id"))
         .order_by(Post.path),
-        params,
+        {**params, "thread_id": thread.id},
     ).all()
     if not rows or rows[0][0].id != root_id:
         raise NotFound("That reply is not part of this thread.")
@@ -324,7 +339,7 @@ def load_subtree(
     if not top:
         raise NotFound("That reply is not part of this thread.")
     page = page_of_branch(top[0].post.branch, size)
-    return TreePage(thread, None, top, page=page, root=top[0])
+    return TreePage(thread, None, top, page=page, root=top[0], readable_replies=rows[0][3])
 
 
 def locate(post: Post, *, size: int, visible_depth: int) -> tuple[int, int | None]:

@@ -27,8 +27,8 @@ from forum.threads import fragments, lists, services
 from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
 from forum.threads.history import post_history
 from forum.threads.tree import find_node
-from forum.threads.visibility import post_view, thread_notice
 from forum.urls import external_url
+from forum.visibility import ThreadView, post_view, thread_notice
 
 bp = Blueprint("threads", __name__)
 
@@ -89,6 +89,7 @@ class _PageOutline:
     page: int
     pages: int
     root: None = None
+    readable_replies: int | None = None  # filled in from the member's footings
 
 
 def _page_links(thread, tree) -> dict:
@@ -152,7 +153,13 @@ def _shared_tree(tree, context: dict) -> fragments.SharedTree:
     }
     opening_id = tree.opening.post.id if tree.opening else None
     return fragments.SharedTree(
-        html, footers, tree.private_authors, tree.page, tree.pages, opening_id
+        html,
+        footers,
+        tree.private_authors,
+        tree.page,
+        tree.pages,
+        opening_id,
+        readable_replies=tree.readable_replies,
     )
 
 
@@ -201,7 +208,10 @@ def _render_thread(
         "tree": tree,
         "form": form,
         **_page_links(thread, tree),
-        "thread_notice": thread_notice(user, thread, opening),
+        "thread_notice": thread_notice(thread, opening, user),
+        # The header: "[deleted]" for a deleted opening post's author, and only the replies
+        # this reader may read counted.
+        "thread_view": ThreadView(thread, replies=tree.readable_replies),
         "viewer": user,  # for moderation/_post_status.html
         "viewer_id": user.id if user else None,
         "crisis_panel": crisis_panel,
@@ -225,7 +235,12 @@ def _render_thread(
             for node in _walk(tree)
         }
     elif shared is not None:
-        footings = fragments.member_footings(thread, user, page, **services.tree_settings())
+        found = fragments.member_footings(thread, user, page, **services.tree_settings())
+        footings = found.by_post
+        readable = found.readable_replies
+        context["thread_view"] = ThreadView(
+            thread, replies=shared.readable_replies if readable is None else readable
+        )
     if shared is not None:
         tree_html = fragments.fill_footers(
             shared,
@@ -465,7 +480,7 @@ def history(post_id):
     return render_template(
         "threads/history.html",
         post=post,
-        view=post_view(user, post),
+        view=post_view(post, user),
         history=post_history(post, user),
         post_url=post_url(post),
     )
@@ -495,7 +510,7 @@ def _feed(entries, *, title: str, self_path: str, alternate_path: str):
             "thread": thread,
             "opening": opening,
             "url": external_url(thread_url(thread)),
-            "content": opening.body_html if post_view(None, opening).show_body else "[deleted]",
+            "content": opening.body_html if post_view(opening, None).show_body else "[deleted]",
             "updated": opening.edited_at or opening.created_at,
         }
         for thread, opening in entries

@@ -140,4 +140,3 @@ def test_the_header_gives_author_and_updated():
 def test_a_bad_author_or_date_names_the_file(change, message):
     with pytest.raises(ValueError, match=message):
         parse_article_text(VALID.replace(*change), name="a-test-article.md")
-

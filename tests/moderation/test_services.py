@@ -21,6 +21,7 @@ from forum.models import (
 )
 from forum.moderation import services
 from forum.moderation.services import Decision
+from forum.visibility import can_see_post
 from tests.factories import make_user
 from tests.moderation.helpers import make_reply, make_thread, searchable
 
@@ -333,9 +334,9 @@ def test_hold_post_keeps_it_from_readers(author):
     assert opening.status_reason == services.HELD_REASON
     assert (item.is_held, item.held_reason, item.severity) == (True, "new_member", 0)
     assert not searchable(opening)
-    assert services.can_see_post(opening, author)
-    assert not services.can_see_post(opening, make_user("reader"))
-    assert not services.can_see_post(opening, None)
+    assert can_see_post(opening, author)
+    assert not can_see_post(opening, make_user("reader"))
+    assert not can_see_post(opening, None)
 
 
 def test_hold_on_edit_reuses_the_pending_item(thread_and_reply, reporters):

@@ -20,6 +20,7 @@ from forum.models import (
     utcnow,
 )
 from forum.moderation import services
+from forum.visibility import can_see_post, placeholder_for, post_view
 from tests.conftest import login
 from tests.factories import make_user
 from tests.moderation.helpers import make_reply, make_thread
@@ -522,20 +523,22 @@ def test_post_status_partial(app, author, member, moderator, reply):
             return render_template(
                 "moderation/_post_status.html",
                 post=reply,
-                viewer=viewer,
+                view=post_view(reply, viewer),
                 label_article=label_article,
             )
 
     services.hold_post(reply)
     assert "Waiting for review." in render(author)
     assert render(member).strip() == ""
-    assert services.reader_placeholder(reply, member) == "[waiting for review]"
-    assert services.reader_placeholder(reply, author) is None
+    # A held reply is left out of readers' pages altogether: no placeholder, no text.
+    assert post_view(reply, member) is None and placeholder_for(reply, member) is None
+    assert not can_see_post(reply, member)
+    assert placeholder_for(reply, author) is None and can_see_post(reply, author)
     reply.status, reply.status_reason = PostStatus.HIDDEN, "Rude."
     assert "Reason: Rude." in render(author) and "Reason: Rude." in render(moderator)
-    assert services.reader_placeholder(reply, None) == "[hidden by a moderator]"
+    assert placeholder_for(reply, None) == "[hidden by a moderator]"
     reply.status = PostStatus.REMOVED
-    assert services.reader_placeholder(reply, member) == "[removed by a moderator]"
+    assert placeholder_for(reply, member) == "[removed by a moderator]"
     reply.status, reply.label, reply.label_article_id = (
         PostStatus.VISIBLE,
         "misinformation",
@@ -544,4 +547,4 @@ def test_post_status_partial(app, author, member, moderator, reply):
     assert services.label_articles([reply]) == {article.id: article}
     page = render(member, article)
     assert "Medical misinformation" in page and 'href="/guide/dryness"' in page
-    assert services.reader_placeholder(reply, member) is None
+    assert placeholder_for(reply, member) is None and can_see_post(reply, member)

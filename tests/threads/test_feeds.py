@@ -7,7 +7,7 @@ from forum.extensions import db
 from forum.models import PostStatus
 from forum.tags.services import load_shipped_tags
 from forum.threads import services
-from tests.factories import make_thread, make_user
+from tests.factories import make_post, make_thread, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +71,9 @@ def test_feed_links_use_base_url(app, client, monkeypatch):
 def test_deleted_opening_post_leaves_no_text_in_the_feed(client):
     author = make_user()
     thread = make_thread(author, title="Opening post deleted", body="private words")
+    make_post(thread, make_user(), body="An answer that keeps the thread.")
     services.delete_post(services.opening_post(thread), author)
     db.session.commit()
     entry = parse(client.get("/feeds/latest.atom")).entries[0]
     assert "private words" not in entry.content[0].value
+    assert entry.author == "[deleted]"

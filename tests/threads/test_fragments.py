@@ -128,7 +128,9 @@ def test_a_reply_a_moderator_hides_leaves_every_members_page_at_once(app, people
     moderation.report_post(reply, people["mod"], "spam")  # a moderator's report hides at once
     db.session.commit()
     page = page_for(bea, thread)
-    assert "Cal replies here." not in page and "[hidden by a moderator]" in page
+    # Hidden by a moderator's report, waiting for a decision: readers are told so (#10).
+    assert "Cal replies here." not in page
+    assert "[hidden after reports, waiting for a moderator]" in page
 
 
 def test_the_author_of_a_held_reply_sees_it_while_others_share_the_tree(

@@ -181,7 +181,8 @@ def test_automatic_hiding_after_reports_purges_at_once(app, site, thread, reply)
         member = signed_in(site, make_user(f"worried{n}"))
         post_(member, f"/p/{reply.id}/report", {"reason": "spam"})
     html = get(site.test_client(), path)[2]
-    assert "Eye drops every hour." not in html and "[hidden by a moderator]" in html
+    assert "Eye drops every hour." not in html
+    assert "[hidden after reports, waiting for a moderator]" in html
 
 
 @pytest.mark.parametrize(

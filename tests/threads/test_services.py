@@ -9,7 +9,7 @@ from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostRevision, PostStatus, Stage, Thread, utcnow
 from forum.threads import services
-from forum.threads.visibility import can_view_thread, post_view, thread_notice
+from forum.visibility import can_see_thread, post_view, thread_notice
 from tests.factories import make_post, make_tag, make_thread, make_user
 
 
@@ -180,9 +180,18 @@ def test_reply_to_a_deleted_reply_is_refused(tags):
 def test_replies_still_allowed_when_the_opening_post_is_deleted(tags):
     author = make_user()
     thread = make_thread(author)
+    make_post(thread, make_user(), body="An answer that keeps the thread.")
     services.delete_post(services.opening_post(thread), author)
     post, created = services.reply(thread, make_user(), body="Still useful.")
     assert created and post.depth == 1
+
+
+def test_a_thread_left_with_nothing_readable_takes_no_replies(tags):
+    author = make_user()
+    thread = make_thread(author)
+    services.delete_post(services.opening_post(thread), author)
+    with pytest.raises(NotFound):
+        services.reply(thread, make_user(), body="Anyone there?")
 
 
 @pytest.mark.parametrize("body", ["", "   \n ", "x" * (services.BODY_MAX + 1)])
@@ -343,10 +352,10 @@ def test_post_views_for_readers_authors_and_moderators(tags):
     post = make_post(thread, author)
 
     post.status, post.status_reason = PostStatus.HIDDEN, "Spam link."
-    assert post_view(reader, post).placeholder == "[hidden by a moderator]"
-    assert post_view(None, post).show_body is False
+    assert post_view(post, reader).placeholder == "[hidden by a moderator]"
+    assert post_view(post, None).show_body is False
     for privileged in (author, moderator):
-        view = post_view(privileged, post)
+        view = post_view(post, privileged)
         assert (
             view.show_body
             and "hidden by a moderator" in view.notice
@@ -354,15 +363,15 @@ def test_post_views_for_readers_authors_and_moderators(tags):
         )
 
     post.status = PostStatus.REMOVED
-    assert post_view(reader, post).placeholder == "[removed by a moderator]"
+    assert post_view(post, reader).placeholder == "[removed by a moderator]"
 
     post.status = PostStatus.PENDING
-    assert post_view(reader, post) is None
-    assert "Waiting for review" in post_view(author, post).notice
-    assert post_view(moderator, post).show_body
+    assert post_view(post, reader) is None
+    assert "Waiting for review" in post_view(post, author).notice
+    assert post_view(post, moderator).show_body
 
     post.status, post.deleted_at = PostStatus.VISIBLE, utcnow()
-    assert post_view(moderator, post).placeholder == "[deleted]"
+    assert post_view(post, moderator).placeholder == "[deleted]"
 
 
 def test_thread_whose_opening_post_is_hidden_is_for_author_and_moderators(tags):
@@ -372,11 +381,11 @@ def test_thread_whose_opening_post_is_hidden_is_for_author_and_moderators(tags):
     thread.status = opening.status = PostStatus.REMOVED
     opening.status_reason = "Selling the drug."
 
-    assert not can_view_thread(reader, thread)
-    assert not can_view_thread(None, thread)
-    assert can_view_thread(author, thread) and can_view_thread(moderator, thread)
-    assert "Selling the drug." in thread_notice(author, thread, opening)
-    assert thread_notice(reader, thread, opening) is None
+    assert not can_see_thread(thread, reader)
+    assert not can_see_thread(thread, None)
+    assert can_see_thread(thread, author) and can_see_thread(thread, moderator)
+    assert "Selling the drug." in thread_notice(thread, opening, author)
+    assert thread_notice(thread, opening, reader) is None
     with pytest.raises(NotFound):
         services.get_thread(thread.id, reader)
     with pytest.raises(NotFound):

@@ -1,7 +1,6 @@
 """Moderation rules (issues #4 and #10): reports, held posts, crisis flags, the review queue,
 moderators' decisions and the public log, one module each:
 
-- ``readers``: who may read a post, and the placeholder for one they may not;
 - ``audit``: ``log_action``, the only writer of the moderation log;
 - ``items``: review items and post status changes, shared by the modules below;
 - ``reports``: members reporting posts;
@@ -10,7 +9,8 @@ moderators' decisions and the public log, one module each:
 - ``decisions``: a moderator's decision on an item, one handler per ``Decision``;
 - ``public_log``: the log everyone may read.
 
-Human-readable strings and badge names live in ``forum.moderation.labels``.
+Human-readable strings and badge names live in ``forum.moderation.labels``; who may read
+what lives in ``forum.visibility``.
 
 Every function here checks its own permissions, adds and flushes, and never commits: the
 caller (a view, a command, the thread services) commits once. Each change readers would see
@@ -66,12 +66,6 @@ from forum.moderation.services.queue import (
     queue_page,
     release_item,
 )
-from forum.moderation.services.readers import (
-    PLACEHOLDERS,
-    can_see_post,
-    is_public,
-    reader_placeholder,
-)
 from forum.moderation.services.reports import NOTE_MAX, check_can_report, report_post
 from forum.moderation.services.screening import (
     HOLD_LINKS,
@@ -99,7 +93,6 @@ __all__ = [
     "MAX_PAGE",
     "MODERATOR_REPORT_REASON",
     "NOTE_MAX",
-    "PLACEHOLDERS",
     "QUEUE_FILTERS",
     "QUEUE_PAGE_SIZE",
     "REASON_BADGES",
@@ -119,7 +112,6 @@ __all__ = [
     "QueueRow",
     "act_on_item",
     "badges",
-    "can_see_post",
     "check_can_report",
     "claim_is_active",
     "claim_item",
@@ -130,13 +122,11 @@ __all__ = [
     "has_links",
     "hold_post",
     "is_crisis_item",
-    "is_public",
     "item_detail",
     "label_articles",
     "log_action",
     "public_log",
     "queue_page",
-    "reader_placeholder",
     "release_item",
     "report_post",
     "should_hold",

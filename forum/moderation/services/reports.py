@@ -19,8 +19,8 @@ from forum.moderation.services.items import (
     set_status,
     snapshot_text,
 )
-from forum.moderation.services.readers import can_see_post
 from forum.permissions import require_can_write
+from forum.visibility import can_see_post
 
 NOTE_MAX = 1000
 
