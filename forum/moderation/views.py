@@ -16,6 +16,7 @@ from forum.models import REPORT_REASON_LABELS, Post, Role
 from forum.moderation import services
 from forum.moderation.forms import ActionForm, ConfirmForm, ReportForm
 from forum.permissions import role_required
+from forum.validation import parse_int
 
 bp = Blueprint("moderation", __name__)
 
@@ -37,7 +38,7 @@ def _failure(exc: ForumError, template: str, **context):
 # --- Reporting -------------------------------------------------------------------------------
 
 
-@bp.route("/p/<int:post_id>/report", methods=["GET", "POST"])
+@bp.route("/p/<id:post_id>/report", methods=["GET", "POST"])
 @login_required
 def report(post_id):
     post = db.get_or_404(Post, post_id)
@@ -93,7 +94,7 @@ def _item_page(item_id: int, form: ActionForm | None = None, message: str | None
     )
 
 
-@bp.route("/mod/items/<int:item_id>")
+@bp.route("/mod/items/<id:item_id>")
 @role_required(Role.MODERATOR)
 def item(item_id):
     return _item_page(item_id)
@@ -113,19 +114,19 @@ def _claim_change(item_id: int, change, done: str):
     return redirect(url_for("moderation.item", item_id=item_id))
 
 
-@bp.route("/mod/items/<int:item_id>/claim", methods=["POST"])
+@bp.route("/mod/items/<id:item_id>/claim", methods=["POST"])
 @role_required(Role.MODERATOR)
 def claim(item_id):
     return _claim_change(item_id, services.claim_item, "You claimed this item.")
 
 
-@bp.route("/mod/items/<int:item_id>/release", methods=["POST"])
+@bp.route("/mod/items/<id:item_id>/release", methods=["POST"])
 @role_required(Role.MODERATOR)
 def release(item_id):
     return _claim_change(item_id, services.release_item, "You released this item.")
 
 
-@bp.route("/mod/items/<int:item_id>/act", methods=["POST"])
+@bp.route("/mod/items/<id:item_id>/act", methods=["POST"])
 @role_required(Role.MODERATOR)
 def act(item_id):
     item = services.get_item(item_id, _user())
@@ -154,7 +155,11 @@ def act(item_id):
 
 @bp.route("/mod/log")
 def log():
-    page = services.public_log(before=request.args.get("before") or None)
+    before = request.args.get("before") or None
+    if before is not None:
+        # The cursor ends with an entry id: one past 64 bits would overflow the driver.
+        parse_int(before.rpartition("_")[2], message="That page of the log does not exist.")
+    page = services.public_log(before=before)
     return render_template("moderation/log.html", log=page)
 
 
@@ -165,10 +170,10 @@ def log():
 @login_required
 def notifications():
     user = _user()
-    before = request.args.get("before") or None
-    if before is not None and not before.isdigit():
-        abort(400)
-    inbox = inbox_service.inbox(user, before=int(before) if before else None)
+    before = parse_int(
+        request.args.get("before"), message="That page of notifications does not exist."
+    )
+    inbox = inbox_service.inbox(user, before=before)
     unread_ids = {n.id for n in inbox.notifications if n.read_at is None}
     # Viewing marks them read: the header counts only what is still unread elsewhere.
     user.unread_count = max(0, user.unread_count - len(unread_ids))
