@@ -26,7 +26,7 @@ def create_app(config_class: type | None = None) -> Flask:
     ensure_secret_key(app.config)
     resolve_base_url(app.config)
 
-    from forum import cache, cli, database, errors, logs, security, templating
+    from forum import cache, cli, database, errors, logs, security, templating, urls
     from forum.auth.sessions import init_login
     from forum.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -46,6 +46,8 @@ def create_app(config_class: type | None = None) -> Flask:
     init_login(app)
     csrf.init_app(app)
     limiter.init_app(app)
+
+    urls.init_url_map(app)  # the converters must exist before any rule is added
 
     from forum.auth.views import bp as auth_bp
     from forum.guide.views import bp as guide_bp

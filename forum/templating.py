@@ -6,6 +6,7 @@ from flask import Flask, current_app, request, url_for
 
 from forum.models import STAGE_LABELS, utcnow
 from forum.moderation.crisis import crisis_resources
+from forum.urls import with_query
 
 
 def timeago(value: datetime | None) -> str:
@@ -44,7 +45,8 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    # The query is appended as is: through url_for, "?_method=POST" would be its keyword.
+    return with_query(url_for(request.endpoint, **(request.view_args or {})), args)
 
 
 def init_templating(app: Flask) -> None:

@@ -2,11 +2,11 @@
 check the rest (a taken username) and check everything again."""
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from forum.auth import services
+from forum.forms import Form
 
 # Long enough for any real password; bounds the hashing work a request can ask for.
 LOGIN_PASSWORD_MAX = 1024
@@ -36,7 +36,7 @@ class NewPasswordMixin:
             raise ValidationError(problem)
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
+class RegisterForm(NewPasswordMixin, Form):
     username = StringField(
         "Username",
         validators=[InputRequired("Choose a username."), Length(max=30)],
@@ -72,7 +72,7 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
             )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     login = StringField(
         "Username or email",
         validators=[InputRequired("Enter your username or email address."), Length(max=254)],
@@ -85,7 +85,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me logged in on this device")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(
         "Email address",
         validators=[InputRequired("Enter your email address."), Length(max=254)],
@@ -97,7 +97,7 @@ class ResetRequestForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, Form):
     password = PasswordField("New password", validators=[InputRequired("Choose a password.")])
 
     def __init__(self, *args, user_inputs: list[str] = (), **kwargs):

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forum.forms import Form
 from forum.guide.services import BODY_MAX, REVIEWER_MAX, SUMMARY_MAX, TITLE_MAX
 
 
@@ -33,7 +33,7 @@ class ReviewDateField(DateField):
             raise ValueError("Enter a date like 2026-11-20.") from None
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(Form):
     title = StringField(
         "Title",
         validators=[

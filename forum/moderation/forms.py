@@ -1,6 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from forum.forms import Form
 
 try:
     from wtforms.fields.choices import SelectChoice
@@ -17,7 +18,7 @@ from forum.moderation.labels import DECISION_LABELS
 from forum.moderation.services import NOTE_MAX, REASON_MAX, SUSPEND_MAX_DAYS
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reason = RadioField(
         "Why are you reporting this post?",
         choices=[SelectChoice(str(value), label) for value, label in REPORT_REASON_LABELS.items()],
@@ -32,7 +33,7 @@ class ReportForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     action = RadioField(
         "Decision",
         choices=[SelectChoice(str(value), label) for value, label in DECISION_LABELS.items()],
@@ -79,5 +80,5 @@ class ActionForm(FlaskForm):
         return not any(f.errors for f in self)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes state: only the CSRF token."""

@@ -36,7 +36,7 @@ def _failure(exc: ForumError, template: str, **context):
 # --- Reporting -------------------------------------------------------------------------------
 
 
-@bp.route("/p/<int:post_id>/report", methods=["GET", "POST"])
+@bp.route("/p/<id:post_id>/report", methods=["GET", "POST"])
 @login_required
 def report(post_id):
     post = db.get_or_404(Post, post_id)
@@ -93,7 +93,7 @@ def _item_page(item_id: int, form: ActionForm | None = None, message: str | None
     )
 
 
-@bp.route("/mod/items/<int:item_id>")
+@bp.route("/mod/items/<id:item_id>")
 @role_required(Role.MODERATOR)
 def item(item_id):
     return _item_page(item_id)
@@ -113,19 +113,19 @@ def _claim_change(item_id: int, change, done: str):
     return redirect(url_for("moderation.item", item_id=item_id))
 
 
-@bp.route("/mod/items/<int:item_id>/claim", methods=["POST"])
+@bp.route("/mod/items/<id:item_id>/claim", methods=["POST"])
 @role_required(Role.MODERATOR)
 def claim(item_id):
     return _claim_change(item_id, services.claim_item, "You claimed this item.")
 
 
-@bp.route("/mod/items/<int:item_id>/release", methods=["POST"])
+@bp.route("/mod/items/<id:item_id>/release", methods=["POST"])
 @role_required(Role.MODERATOR)
 def release(item_id):
     return _claim_change(item_id, services.release_item, "You released this item.")
 
 
-@bp.route("/mod/items/<int:item_id>/act", methods=["POST"])
+@bp.route("/mod/items/<id:item_id>/act", methods=["POST"])
 @role_required(Role.MODERATOR)
 def act(item_id):
     item = services.get_item(item_id, _user())

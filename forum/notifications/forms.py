@@ -1,5 +1,5 @@
-from flask_wtf import FlaskForm
+from forum.forms import Form
 
 
-class MarkReadForm(FlaskForm):
+class MarkReadForm(Form):
     """The "Mark all as read" button: only the CSRF token."""

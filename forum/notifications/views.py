@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from forum.extensions import db
 from forum.notifications import services
 from forum.notifications.forms import MarkReadForm
+from forum.validation import parse_int
 
 bp = Blueprint("notifications", __name__)
 
@@ -15,10 +16,10 @@ bp = Blueprint("notifications", __name__)
 @login_required
 def index():
     user = current_user._get_current_object()
-    before = request.args.get("before") or None
-    if before is not None and not before.isdigit():
-        abort(400)
-    inbox = services.inbox(user, before=int(before) if before else None)
+    before = parse_int(
+        request.args.get("before"), message="That page of notifications does not exist."
+    )
+    inbox = services.inbox(user, before=before)
     unread_ids = {n.id for n in inbox.notifications if n.read_at is None}
     # Viewing marks them read: the header counts only what is still unread elsewhere.
     user.unread_count = max(0, user.unread_count - len(unread_ids))

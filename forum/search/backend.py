@@ -12,6 +12,7 @@ table to leave out hidden, held, removed or deleted content.
 
 import html
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,9 +35,11 @@ PAGE_SIZE = 10
 # them can be paged through.
 MAX_RESULTS = 50
 CANDIDATES = 100
-# Private-use characters mark highlights inside snippets, so the snippet can be HTML-escaped
-# as plain text first and the marks turned into <mark> afterwards.
-MARK_START, MARK_END = "\ue000", "\ue001"
+# Highlights come back from the database between two markers, so the snippet can be
+# HTML-escaped as plain text first and the markers turned into <mark> afterwards. Text a
+# member wrote may hold any character, so the markers are new random words for every
+# search (issue #9): a post cannot contain what it cannot know.
+MARKER_BYTES = 12
 
 _TAG_RE = re.compile(r"<[^>]+>")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -276,9 +279,22 @@ class SearchPage:
     query: ParsedQuery
 
 
-def _highlight(fragment: str | None) -> str:
-    escaped = html.escape(fragment or "", quote=False)
-    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+@dataclass(frozen=True)
+class Markers:
+    start: str
+    end: str
+
+    @classmethod
+    def fresh(cls) -> "Markers":
+        # Letters and digits only: html.escape leaves them alone and ts_headline's option
+        # string needs no quoting.
+        token = secrets.token_hex(MARKER_BYTES)
+        return cls(f"hlstart{token}", f"hlend{token}")
+
+    def highlight(self, fragment: str | None) -> str:
+        """The snippet as HTML: its text escaped, only these markers made <mark>."""
+        escaped = html.escape(fragment or "", quote=False)
+        return escaped.replace(self.start, "<mark>").replace(self.end, "</mark>")
 
 
 def search(
@@ -293,11 +309,12 @@ def search(
         return SearchPage([], page, False, query)
     limit = min(PAGE_SIZE + 1, MAX_RESULTS - offset)
     filters = []
+    markers = Markers.fresh()
     params: dict = {
         "limit": limit,
         "offset": offset,
-        "ms": MARK_START,
-        "me": MARK_END,
+        "ms": markers.start,
+        "me": markers.end,
         "candidates": CANDIDATES,
     }
     if stage:
@@ -326,7 +343,7 @@ def search(
             guide_slug=row.guide_slug,
             stage=row.stage,
             created_at=row.created_at,
-            snippet_html=_highlight(row.snippet),
+            snippet_html=markers.highlight(row.snippet),
         )
         for row in rows[:PAGE_SIZE]
     ]

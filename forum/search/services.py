@@ -8,6 +8,7 @@ from forum.errors import ForumError
 from forum.extensions import db
 from forum.models import Stage, Tag
 from forum.search import backend
+from forum.validation import parse_int
 
 MAX_PAGE = -(-backend.MAX_RESULTS // backend.PAGE_SIZE)
 
@@ -30,11 +31,10 @@ def run_search(
         raise ForumError("There is no topic with that name.")
     if stage and stage not in set(Stage):
         raise ForumError("Stage must be considering, on treatment or finished.")
-    page_number = 1
-    if page:
-        if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-            raise ForumError(f"Page must be a number from 1 to {MAX_PAGE}.")
-        page_number = int(page)
+    page_number = (
+        parse_int(page, maximum=MAX_PAGE, message=f"Page must be a number from 1 to {MAX_PAGE}.")
+        or 1
+    )
     query = backend.parse_query(raw_query)
     if query.is_empty:
         message = None

@@ -12,6 +12,7 @@ from sqlalchemy import and_, delete, func, select
 from forum.errors import ForumError, InvalidAction, NotFound
 from forum.extensions import db
 from forum.models import PostStatus, Tag, Thread, thread_tags
+from forum.validation import single_line
 
 SHIPPED_TAGS_FILE = Path(__file__).with_name("tags.json")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -110,6 +111,7 @@ def _check_fields(name: str | None, description: str | None) -> None:
 
 def add_tag(slug: str, *, name: str, description: str = "", sort_order: int | None = None) -> Tag:
     """Create a tag. Raises ForumError for a bad slug or name, InvalidAction if it exists."""
+    name, description = single_line(name), single_line(description)  # feeds show them (#9)
     slug = slug.strip().lower()
     if len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
         raise ForumError(
@@ -134,6 +136,7 @@ def edit_tag(
     sort_order: int | None = None,
 ) -> Tag:
     """Change a tag's name, description or position. Raises ForumError for bad values."""
+    name, description = single_line(name), single_line(description)  # feeds show them (#9)
     _check_fields(name, description)
     if name is not None:
         tag.name = name.strip()

@@ -3,7 +3,6 @@
 import re
 import secrets
 
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -17,8 +16,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forum.forms import Form
 from forum.models import STAGE_LABELS, Stage
 from forum.threads.services import BODY_MAX, TAGS_MAX, TAGS_MIN, TITLE_MAX, TITLE_MIN
+from forum.validation import int_or_none
 
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -90,7 +91,7 @@ def title_field() -> StringField:
     )
 
 
-class ThreadForm(PostFormMixin, FlaskForm):
+class ThreadForm(PostFormMixin, Form):
     title = title_field()
     body = TextAreaField(
         "Your experience", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines]
@@ -142,7 +143,7 @@ def tag_choices(tags) -> list[SelectChoice]:
     return [SelectChoice(tag.slug, tag.name) for tag in tags]
 
 
-class ReplyForm(PostFormMixin, FlaskForm):
+class ReplyForm(PostFormMixin, Form):
     body = TextAreaField(
         "Your reply", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines]
     )
@@ -152,16 +153,15 @@ class ReplyForm(PostFormMixin, FlaskForm):
     preview = SubmitField("Preview")
 
     def validate_parent_id(self, field):
-        if field.data and not str(field.data).isdigit():
+        if field.data and int_or_none(field.data) is None:
             raise ValidationError("That reply link is broken; reply to the thread instead.")
 
     @property
     def parent(self) -> int | None:
-        value = str(self.parent_id.data or "")
-        return int(value) if value.isdigit() else None
+        return int_or_none(self.parent_id.data)
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(Form):
     title = title_field()
     body = TextAreaField("Text", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines])
     submit = SubmitField("Save changes")
@@ -172,5 +172,5 @@ class EditPostForm(FlaskForm):
         return bool(self.preview.data)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes state: only the CSRF token."""

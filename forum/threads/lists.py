@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import and_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum.errors import ForumError
 from forum.extensions import db
 from forum.models import Post, Stage, Tag, Thread, thread_tags
+from forum.validation import BadValue, int_or_none, parse_int
 from forum.visibility import ThreadView, opening_deleted_sql, public_threads, thread_views
 
 SORTS = {
@@ -29,7 +29,7 @@ SORT_LABELS = {"active": "Recently active", "new": "Newest", "top": "Most helpfu
 MONTH_MIN, MONTH_MAX = 1, 24
 
 
-class BadListRequest(ForumError):
+class BadListRequest(BadValue):
     status = 400
 
 
@@ -57,15 +57,13 @@ class ListQuery:
         return {key: value for key, value in args.items() if value is not None}
 
 
-def _int_arg(args: Mapping, name: str) -> int | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or not MONTH_MIN <= int(raw) <= MONTH_MAX:
-        raise BadListRequest(
-            f"The treatment month range takes whole numbers from {MONTH_MIN} to {MONTH_MAX}."
-        )
-    return int(raw)
+def _month_arg(args: Mapping, name: str) -> int | None:
+    return parse_int(
+        args.get(name),
+        minimum=MONTH_MIN,
+        maximum=MONTH_MAX,
+        message=f"The treatment month range takes whole numbers from {MONTH_MIN} to {MONTH_MAX}.",
+    )
 
 
 def parse_list_query(args: Mapping) -> ListQuery:
@@ -77,7 +75,7 @@ def parse_list_query(args: Mapping) -> ListQuery:
     stage = (args.get("stage") or "").strip() or None
     if stage is not None and stage not in set(Stage):
         raise BadListRequest("The stage is one of considering, on_treatment or finished.")
-    month_min, month_max = _int_arg(args, "month_min"), _int_arg(args, "month_max")
+    month_min, month_max = _month_arg(args, "month_min"), _month_arg(args, "month_max")
     if month_min and month_max and month_min > month_max:
         raise BadListRequest("The first month of the range comes after the last one.")
     after = args.get("after")
@@ -102,15 +100,18 @@ def decode_cursor(sort: str, cursor: str) -> tuple:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         cursor_sort, value, thread_id = json.loads(raw)
-        if cursor_sort != sort or not isinstance(thread_id, int):
+        if cursor_sort != sort:
             raise ValueError("cursor for another sort")
+        # Past 64 bits, a number would overflow the driver instead of matching nothing.
+        if int_or_none(thread_id) is None:
+            raise ValueError("not an id")
         if sort == "top":
-            if not isinstance(value, int):
+            key = int_or_none(value, minimum=0)
+            if key is None:
                 raise ValueError("not a count")
-            key = value
         else:
             key = datetime.fromisoformat(value)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise BadListRequest(
             "That page link is broken or out of date. Start again from the first page."
         ) from None

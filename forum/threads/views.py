@@ -27,10 +27,14 @@ from forum.threads import fragments, lists, services
 from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
 from forum.threads.history import post_history
 from forum.threads.tree import find_node
-from forum.urls import external_url
+from forum.urls import external_url, with_query
+from forum.validation import PAGE_MAX, parse_int, xml_safe
 from forum.visibility import ThreadView, post_view, thread_notice
 
 bp = Blueprint("threads", __name__)
+
+PAGE_MESSAGE = "There is no such page of this thread."
+LINK_MESSAGE = "That link to a reply is broken. Open the thread from its first page."
 
 
 def _viewer():
@@ -268,29 +272,36 @@ def _walk(tree):
         nodes.extend(node.children)
 
 
-@bp.route("/t/<int:thread_id>")
-@bp.route("/t/<int:thread_id>/<slug>")
+@bp.route("/t/<id:thread_id>")
+@bp.route("/t/<id:thread_id>/<slug>")
 @anon_cacheable
 def show(thread_id, slug=None):
     user = _viewer()
     thread = services.get_thread(thread_id, user)
     if slug is not None and slug != thread.slug:
-        args = {k: v for k, v in request.args.items() if k not in ("thread_id", "slug")}
-        return redirect(thread_url(thread, **args), 301)
+        # The query is appended, not given to url_for, where "?_method=POST" would be its
+        # keyword; arguments named like the path's own are dropped.
+        args = [
+            (key, value)
+            for key, value in request.args.items(multi=True)
+            if key not in ("thread_id", "slug")
+        ]
+        return redirect(with_query(thread_url(thread), args), 301)
+    args = request.args
     return _render_thread(
         thread,
         user,
         # No CSRF token for a signed-out reader: making one writes the session, and the page
         # could then never come from the page cache (nobody signed out can post anyway).
         ReplyForm(formdata=None, meta={"csrf": user is not None}),
-        page=request.args.get("page", 1, type=int),
-        root=request.args.get("root", type=int),
-        reply_to=request.args.get("reply_to", type=int),
+        page=parse_int(args.get("page"), maximum=PAGE_MAX, message=PAGE_MESSAGE) or 1,
+        root=parse_int(args.get("root"), message=LINK_MESSAGE),
+        reply_to=parse_int(args.get("reply_to"), message=LINK_MESSAGE),
         crisis_panel=_take_crisis_panel(user, thread),
     )
 
 
-@bp.route("/t/<int:thread_id>/reply", methods=["POST"])
+@bp.route("/t/<id:thread_id>/reply", methods=["POST"])
 def reply(thread_id):
     user = _viewer()
     if user is None:
@@ -400,7 +411,7 @@ def new():
     )
 
 
-@bp.route("/p/<int:post_id>")
+@bp.route("/p/<id:post_id>")
 def permalink(post_id):
     post = services.get_post(post_id, _viewer())
     return redirect(post_url(post))
@@ -414,7 +425,7 @@ def _own_post(post_id):
     return user, post
 
 
-@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/p/<id:post_id>/edit", methods=["GET", "POST"])
 def edit(post_id):
     if not current_user.is_authenticated:
         return _login_redirect(request.path)
@@ -459,7 +470,7 @@ def edit(post_id):
     ), status
 
 
-@bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
+@bp.route("/p/<id:post_id>/delete", methods=["GET", "POST"])
 def delete(post_id):
     if not current_user.is_authenticated:
         return _login_redirect(request.path)
@@ -473,7 +484,7 @@ def delete(post_id):
     return render_template("threads/delete.html", form=form, post=post)
 
 
-@bp.route("/p/<int:post_id>/history")
+@bp.route("/p/<id:post_id>/history")
 def history(post_id):
     user = _viewer()
     post = services.get_post(post_id, user)
@@ -486,7 +497,7 @@ def history(post_id):
     )
 
 
-@bp.route("/p/<int:post_id>/helpful", methods=["POST"])
+@bp.route("/p/<id:post_id>/helpful", methods=["POST"])
 def helpful(post_id):
     user = _viewer()
     if user is None:
@@ -525,7 +536,8 @@ def _feed(entries, *, title: str, self_path: str, alternate_path: str):
         updated=updated,
         items=items,
     )
-    response = make_response(xml)
+    # One control character in a title makes the whole feed unreadable to feed readers.
+    response = make_response(xml_safe(xml))
     response.mimetype = "application/atom+xml"
     return response
 

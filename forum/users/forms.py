@@ -1,15 +1,15 @@
 """A member's own settings: each part of /settings is its own small form."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
 
 from forum.auth.forms import strip_lower
+from forum.forms import Form
 
 # Field names differ between the forms so that ids stay unique on the one settings page.
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password", validators=[InputRequired("Enter your current password.")]
     )
@@ -25,7 +25,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     new_email = EmailField(
         "New email address",
         validators=[InputRequired("Enter the new address."), Length(max=254)],
@@ -36,7 +36,7 @@ class ChangeEmailForm(FlaskForm):
     )
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     course_start = DateField(
         "Started treatment on",
         validators=[Optional()],

@@ -155,7 +155,7 @@ def update_course():
     return redirect(url_for("users.settings", _anchor="course"))
 
 
-@bp.route("/settings/sessions/<int:session_id>/end", methods=["POST"])
+@bp.route("/settings/sessions/<id:session_id>/end", methods=["POST"])
 @login_required
 def end_one_session(session_id):
     if session_id == current_user.current_session.id:

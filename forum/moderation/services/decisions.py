@@ -35,6 +35,7 @@ from forum.moderation.services.items import publish, refresh_search, set_status
 from forum.moderation.services.queue import check_claim, require_pending
 from forum.notifications.services import Kind, notify
 from forum.permissions import require_role
+from forum.validation import int_or_none
 
 REASON_MAX = 1000
 SUSPEND_MAX_DAYS = 365
@@ -46,8 +47,9 @@ def find_article(ref: str | int | None) -> GuideArticle | None:
     if ref in (None, ""):
         return None
     ref = str(ref).strip()
-    column = GuideArticle.id if ref.isdigit() else GuideArticle.slug
-    value = int(ref) if ref.isdigit() else ref
+    article_id = int_or_none(ref)
+    column = GuideArticle.id if article_id is not None else GuideArticle.slug
+    value = article_id if article_id is not None else ref
     article = db.session.scalar(select(GuideArticle).where(column == value, GuideArticle.published))
     if article is None:
         raise ForumError("There is no published guide article with that name.", status=422)

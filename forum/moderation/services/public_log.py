@@ -10,6 +10,7 @@ from forum.errors import ForumError
 from forum.extensions import db
 from forum.models import ModerationAction, Post, PostStatus
 from forum.moderation import labels
+from forum.validation import int_or_none
 
 LOG_PAGE_SIZE = 50
 CURSOR_FORMAT = "%Y%m%dT%H%M%S%f"
@@ -36,11 +37,15 @@ class LogPage:
 def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
+    stamp, _, raw_id = cursor.partition("_")
+    entry_id = int_or_none(raw_id)
     try:
-        stamp, _, raw_id = cursor.partition("_")
-        return datetime.strptime(stamp, CURSOR_FORMAT), int(raw_id)
+        stamp = datetime.strptime(stamp, CURSOR_FORMAT)
     except ValueError:
-        raise ForumError("That page of the log does not exist.", status=400) from None
+        entry_id = None
+    if entry_id is None:
+        raise ForumError("That page of the log does not exist.", status=400)
+    return stamp, entry_id
 
 
 def _cursor(entry: ModerationAction) -> str:

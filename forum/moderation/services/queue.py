@@ -23,6 +23,7 @@ from forum.models import (
 from forum.moderation import labels
 from forum.moderation.services.items import config_int, excerpt, snapshot_text
 from forum.permissions import require_role
+from forum.validation import int_or_none
 
 QUEUE_PAGE_SIZE = 25
 MAX_PAGE = 10_000
@@ -78,11 +79,8 @@ class ItemDetail:
 def _parse_page(page: str | int | None) -> int:
     if page in (None, ""):
         return 1
-    try:
-        number = int(page)
-    except (TypeError, ValueError):
-        number = 0
-    if not 1 <= number <= MAX_PAGE:
+    number = int_or_none(page, maximum=MAX_PAGE)
+    if number is None:
         raise ForumError("Page must be a number from 1.", status=400)
     return number
 
