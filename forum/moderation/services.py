@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import ratelimit
+from forum.auth.services import revoke_account_tokens
 from forum.auth.sessions import end_all_sessions
 from forum.cache import purge_after_commit
 from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied
@@ -884,6 +885,7 @@ def _sanction(decision, item, moderator, reason, *, days, now, log) -> None:
         author.suspended_until = None
         author.status_reason = reason
         end_all_sessions(author)
+        revoke_account_tokens(author)
         log(ModAction.USER_BAN)
         notify(author, Kind.BAN, f"Your account is banned because of {where}. Reason: {reason}")
 
