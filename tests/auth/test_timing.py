@@ -28,6 +28,7 @@ ROUNDS = 41
 # machine slows every request down. Mail sent inside the request made it the SMTP time.
 BOUND_SECONDS = 0.006
 BOUND_SHARE = 1 / 6
+ATTEMPTS = 3
 
 
 class SlowSMTP:
@@ -88,18 +89,18 @@ def post(
     return elapsed, response
 
 
-def compare(port: int, known, unknown) -> tuple[float, float, float]:
+def compare(port: int, known, unknown, offset: int = 0) -> tuple[float, float, float]:
     """Medians of ``known(i)`` and ``unknown(i)`` requests, asked in pairs one after the
     other (in turn which first), and the median of the pairs' differences: a pair shares
     the machine's load of the moment, so the difference cancels most of it."""
     for i in range(3):  # warm up both paths
-        known(1000 + i)
-        unknown(1000 + i)
+        known(offset + 1000 + i)
+        unknown(offset + 1000 + i)
     times = {"known": [], "unknown": []}
     for i in range(ROUNDS):
         order = [("known", known), ("unknown", unknown)]
         for name, ask in order if i % 2 else reversed(order):
-            elapsed, response = ask(i)
+            elapsed, response = ask(offset + i)
             assert response.status in (302, 303), (name, response.status)
             times[name].append(elapsed)
     gaps = [a - b for a, b in zip(times["known"], times["unknown"], strict=True)]
@@ -116,21 +117,33 @@ def wait_for_mail(count: int) -> None:
         time.sleep(0.05)
 
 
-def assert_close(known: float, unknown: float, gap: float) -> None:
-    shown = f"medians {known * 1000:.1f} and {unknown * 1000:.1f} ms, gap {gap * 1000:.1f} ms"
-    assert abs(gap) < max(BOUND_SECONDS, BOUND_SHARE * max(known, unknown)), shown
+def close_enough(known: float, unknown: float, gap: float) -> bool:
+    return abs(gap) < max(BOUND_SECONDS, BOUND_SHARE * max(known, unknown))
+
+
+def assert_same_time(port: int, known, unknown) -> int:
+    """Up to three runs (returns how many): a burst of load from other processes can spoil
+    one, but mail sent inside the request shows in every run."""
+    runs = []
+    for _ in range(ATTEMPTS):
+        runs.append(compare(port, known, unknown, offset=10_000 * len(runs)))
+        if close_enough(*runs[-1]):
+            return len(runs)
+    shown = [
+        f"medians {k * 1e3:.1f} and {u * 1e3:.1f} ms, gap {g * 1e3:.1f} ms" for k, u, g in runs
+    ]
+    raise AssertionError("; ".join(shown))
 
 
 def test_reset_takes_the_same_time_for_any_address(server, member):
-    known, unknown, gap = compare(
+    runs = assert_same_time(
         server,
         lambda i: post(server, "/reset", {"email": "member1@example.org"}),
         lambda i: post(server, "/reset", {"email": f"nobody{i}@example.org"}),
     )
-    assert_close(known, unknown, gap)
     # The mail did go out, after the responses, and each message once.
-    wait_for_mail(ROUNDS + 3)
-    assert SlowSMTP.sent == ["member1@example.org"] * (ROUNDS + 3)
+    wait_for_mail(runs * (ROUNDS + 3))
+    assert SlowSMTP.sent == ["member1@example.org"] * (runs * (ROUNDS + 3))
     db.session.expire_all()
     assert db.session.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).count() == 0
 
@@ -147,14 +160,13 @@ def registration(username: str, email: str) -> dict:
 
 
 def test_registration_takes_the_same_time_for_a_taken_address(server, member):
-    known, unknown, gap = compare(
+    runs = assert_same_time(
         server,
         lambda i: post(server, "/register", registration(f"taken{i}", "member1@example.org")),
         lambda i: post(server, "/register", registration(f"fresh{i}", f"fresh{i}@example.org")),
     )
-    assert_close(known, unknown, gap)
-    wait_for_mail(2 * (ROUNDS + 3))
-    assert SlowSMTP.sent.count("member1@example.org") == ROUNDS + 3
+    wait_for_mail(2 * (runs * (ROUNDS + 3)))
+    assert SlowSMTP.sent.count("member1@example.org") == runs * (ROUNDS + 3)
 
 
 def signed_in_cookie(port: int) -> str:
@@ -174,11 +186,10 @@ def test_email_change_takes_the_same_time_for_a_taken_address(server, member, ot
             server, "/settings/email", {"new_email": email, "email_password": PASSWORD}, cookie
         )
 
-    known, unknown, gap = compare(
+    runs = assert_same_time(
         server,
         lambda i: change("member2@example.org"),
         lambda i: change(f"free{i}@example.org"),
     )
-    assert_close(known, unknown, gap)
-    wait_for_mail(4 * (ROUNDS + 3))
-    assert SlowSMTP.sent.count("member2@example.org") == ROUNDS + 3
+    wait_for_mail(4 * (runs * (ROUNDS + 3)))
+    assert SlowSMTP.sent.count("member2@example.org") == runs * (ROUNDS + 3)
