@@ -78,6 +78,15 @@ class Config:
     SMTP_STARTTLS = True
     SMTP_SSL = False
     SMTP_TIMEOUT = 10
+    # Mail is a row of the outbox, sent after the response by the process that served it
+    # ("after_response"), on commit ("after_commit", tests) or only by `flask mail send`
+    # ("command"). See forum/mail/outbox.py (issue #9).
+    MAIL_DELIVERY = "after_response"
+    MAIL_MAX_ATTEMPTS = 10
+    MAIL_RETRY_SECONDS = 60  # the first retry; each later one waits twice as long
+    # A message claimed this long ago and not marked sent is taken to have died mid-send.
+    MAIL_CLAIM_SECONDS = 600
+    MAIL_KEEP_DAYS = 7  # sent messages are deleted after this many days
 
     # Rate limits (Flask-Limiter). Empty storage means REDIS_URL when set, else the app's
     # own database (forumdb://, shared by every worker); memory:// counts in each process,
@@ -143,6 +152,7 @@ class TestingConfig(Config):
     # One iteration: tests hash many passwords and need no strength.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a hash method name
     MAIL_BACKEND = "memory"
+    MAIL_DELIVERY = "after_commit"  # tests read the memory backend right after a commit
     SERVER_NAME = None
     NEW_MEMBER_HELD_POSTS = 0
     ANON_CACHE_SECONDS = 0

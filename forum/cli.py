@@ -29,13 +29,22 @@ def register_commands(app: Flask) -> None:
     from forum.auth.commands import users_group
     from forum.bench.commands import bench_group
     from forum.guide.commands import guide_group, load_guide
+    from forum.mail.commands import mail_group
     from forum.search.commands import search_group
     from forum.tags.commands import load_tags, tags_group
     from forum.threads.commands import posts_group
 
     SHIPPED_DATA_LOADERS[:] = [load_tags, load_guide]
     app.cli.add_command(setup_command)
-    for group in (users_group, tags_group, posts_group, guide_group, search_group, bench_group):
+    for group in (
+        users_group,
+        tags_group,
+        posts_group,
+        guide_group,
+        search_group,
+        mail_group,
+        bench_group,
+    ):
         app.cli.add_command(group)
     from forum.demo.commands import demo_group
 

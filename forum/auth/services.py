@@ -1,7 +1,10 @@
 """Accounts: registration, login, email verification and password reset (issue #2).
 
 Plain functions: no request, no flash, no commit. Mail is queued with ``forum.mail.queue_mail``
-and leaves when the caller commits. Rate limits are counted here, keyed on hashes of the
+and leaves after the caller commits, once the response is out (issue #9), so the time a
+request takes does not tell whether an address has an account. Every mailed link carries the
+account's token generation: a password change, a reset or a ban raises it and so cancels
+every link mailed before (issue #9). Rate limits are counted here, keyed on hashes of the
 account name and of the client address so the counters hold neither in clear.
 """
 
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -202,9 +205,22 @@ def _dummy_check(password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password; callers check it with password_problem first."""
+    """Store a new password and cancel every mailed link; callers check it with
+    password_problem first."""
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
+    revoke_account_tokens(user)
+
+
+def revoke_account_tokens(user: User) -> None:
+    """Cancel every confirmation, email-change and reset link mailed to the account so far.
+
+    Called on a password change or reset and on a ban (issue #9): a link waiting in a
+    mailbox, or an email change an intruder started with a borrowed session, stops working.
+    """
+    db.session.execute(
+        update(User).where(User.id == user.id).values(token_generation=User.token_generation + 1)
+    )
 
 
 def rate_key(kind: str, value: str) -> str:
@@ -349,7 +365,7 @@ def verification_token(user: User, *, new_email: str | None = None) -> str:
     With ``new_email`` the link also carries the current address: following it moves the
     account to the new address, and only while the account still has the old one.
     """
-    payload = {"u": user.id, "e": new_email or user.email}
+    payload = {"u": user.id, "e": new_email or user.email, "g": user.token_generation}
     if new_email:
         payload["o"] = user.email
     return _serializer(VERIFY_SALT).dumps(payload)
@@ -380,6 +396,7 @@ def resend_verification(user: User) -> None:
 
 
 VERIFIED, ALREADY_VERIFIED, EMAIL_CHANGED = "verified", "already", "changed"
+CANCELLED = "This {what} was cancelled by a later change to the account, such as a new password."
 
 
 def verify_email(token: str) -> tuple[User, str]:
@@ -395,6 +412,8 @@ def verify_email(token: str) -> tuple[User, str]:
     user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
     if user is None:
         raise InvalidToken("This confirmation link is not valid.")
+    if payload.get("g", 0) != user.token_generation:
+        raise InvalidToken(CANCELLED.format(what="confirmation link"))
     email = payload.get("e")
     old_email = payload.get("o")
     if old_email is not None:
@@ -468,7 +487,8 @@ def _password_fingerprint(user: User) -> str:
 
 def reset_token(user: User) -> str:
     """A signed reset link payload that stops working once the password changes."""
-    return _serializer(RESET_SALT).dumps({"u": user.id, "p": _password_fingerprint(user)})
+    payload = {"u": user.id, "p": _password_fingerprint(user), "g": user.token_generation}
+    return _serializer(RESET_SALT).dumps(payload)
 
 
 def request_password_reset(email: str, *, address: str) -> None:
@@ -504,6 +524,8 @@ def user_for_reset_token(token: str) -> User:
     user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
     if user is None or payload.get("p") != _password_fingerprint(user):
         raise InvalidToken("This password reset link has already been used.")
+    if payload.get("g", 0) != user.token_generation:
+        raise InvalidToken(CANCELLED.format(what="password reset link"))
     return user
 
 

@@ -2,6 +2,7 @@
 
 from forum.models.base import utcnow
 from forum.models.guide import GuideArticle, GuideRevision, guide_article_tags
+from forum.models.mail import OutboxMessage
 from forum.models.moderation import (
     REPORT_REASON_LABELS,
     ItemStatus,
@@ -35,6 +36,7 @@ __all__ = [
     "ModAction",
     "ModerationAction",
     "Notification",
+    "OutboxMessage",
     "Post",
     "PostRevision",
     "PostStatus",

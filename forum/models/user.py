@@ -40,6 +40,8 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Every emailed link carries this number; raising it cancels them all (issue #9).
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     guidelines_version: Mapped[str | None] = mapped_column(String(20))
     privacy_version: Mapped[str | None] = mapped_column(String(20))
     terms_accepted_at: Mapped[datetime | None] = mapped_column(DateTime)

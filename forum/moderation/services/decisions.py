@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from forum.auth.services import revoke_account_tokens
 from forum.auth.sessions import end_all_sessions
 from forum.cache import purge_after_commit
 from forum.errors import ForumError, InvalidAction, PermissionDenied
@@ -208,6 +209,7 @@ def _ban(case: Case) -> None:
     author.suspended_until = None
     author.status_reason = case.reason
     end_all_sessions(author)
+    revoke_account_tokens(author)
     case.log(ModAction.USER_BAN)
     case.tell_author(Kind.BAN, labels.NOTICE_BANNED, with_post=False)
 

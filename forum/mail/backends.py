@@ -1,13 +1,8 @@
-"""Outgoing mail.
+"""How a message leaves: the ``MAIL_BACKEND`` that ``forum.mail.outbox`` hands it to.
 
-``MAIL_BACKEND`` picks how a message leaves: ``file`` writes it as an .eml file under
-``MAIL_OUTBOX`` and logs the link it carries (development), ``smtp`` sends it through
-``SMTP_HOST``, ``memory`` keeps it in ``app.extensions["mail_outbox"]`` (tests).
-
-Services call ``queue_mail``: the message goes out only when the database transaction that
-asked for it commits, so a link never points at an account that was rolled back. Subjects
-and bodies name no health topic and not the site (its name carries the drug's name): a mail
-preview on a shared screen must not reveal what the member reads.
+``file`` writes it as an .eml file under ``MAIL_OUTBOX`` and logs the link it carries
+(development), ``smtp`` sends it through ``SMTP_HOST``, ``memory`` keeps it in
+``app.extensions["mail_outbox"]`` (tests).
 """
 
 import logging
@@ -21,14 +16,10 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from forum.extensions import db
+# One logger for the whole package: operators filter on "forum.mail".
+log = logging.getLogger("forum.mail")
 
-log = logging.getLogger(__name__)
-
-QUEUE_KEY = "forum_mail_queue"
 LINK_RE = re.compile(r"https?://\S+")
 
 
@@ -36,22 +27,50 @@ class MailError(Exception):
     """The message could not be handed to the mail backend."""
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
-    config = current_app.config
+def sender_domain() -> str:
+    return parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+
+
+def new_message_id() -> str:
+    return make_msgid(domain=sender_domain())
+
+
+def build_message(
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    extra = dict(headers or {})
     message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
+    message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
-    domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
-    message["Message-ID"] = make_msgid(domain=domain)
+    message["Message-ID"] = extra.pop("Message-ID", None) or new_message_id()
+    for name, value in extra.items():
+        message[name] = value
     message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")
     return message
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send one plain-text message now through the configured backend."""
-    message = build_message(to, subject, body)
+def send_mail(
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Send one message now through the configured backend; raises MailError.
+
+    Requests never call this: they queue with ``forum.mail.queue_mail``.
+    """
+    message = build_message(to, subject, body, html=html, headers=headers)
     backend = current_app.config["MAIL_BACKEND"]
     sender = BACKENDS.get(backend)
     if sender is None:
@@ -69,7 +88,8 @@ def _send_file(message: EmailMessage) -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     path = outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
     path.write_bytes(message.as_bytes())
-    links = LINK_RE.findall(message.get_content())
+    text = message.get_body(("plain",))
+    links = LINK_RE.findall(text.get_content() if text else "")
     # Development only: the link lets a developer act without a mail server. No address.
     log.info("mail written to %s%s", path, f" link: {links[0]}" if links else "")
 
@@ -94,27 +114,3 @@ def _send_smtp(message: EmailMessage) -> None:
 
 
 BACKENDS = {"memory": _send_memory, "file": _send_file, "smtp": _send_smtp}
-
-
-def queue_mail(to: str, subject: str, body: str) -> None:
-    """Send the message once the current transaction commits; drop it on rollback."""
-    db.session.info.setdefault(QUEUE_KEY, []).append((to, subject, body))
-
-
-@event.listens_for(Session, "after_commit")
-def _deliver_queued(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: wait for the real commit
-    queued = session.info.pop(QUEUE_KEY, None)
-    for to, subject, body in queued or ():
-        try:
-            send_mail(to, subject, body)
-        except MailError:
-            # The data is committed; the member can ask for the mail again. No address logged.
-            log.exception("mail delivery failed: %s", subject)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _drop_unsent(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(QUEUE_KEY, None)
