@@ -30,6 +30,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _foreign_keys(connection, *, on: bool) -> None:
+    # On the driver's own connection, which runs in autocommit (the app's SQLite setup
+    # emits BEGIN itself): inside a transaction SQLite ignores this pragma.
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys = {int(on)}")
+
+
 def run_migrations_online():
     def process_revision_directives(context, revision, directives):
         # No empty revision files from an autogenerate that found nothing.
@@ -43,9 +49,17 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
 
     with get_engine().connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch operations rebuild a SQLite table (copy, drop, rename): with foreign keys
+            # on, dropping `users` would cascade into every table that points at it. The
+            # pragma only takes effect outside a transaction, hence before it begins.
+            _foreign_keys(connection, on=False)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            _foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():
