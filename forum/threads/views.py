@@ -20,6 +20,7 @@ from markupsafe import Markup
 from forum.cache import anon_cacheable
 from forum.errors import ForumError
 from forum.extensions import db
+from forum.guide.aside import articles_for_tags
 from forum.markup import render_user_text
 from forum.models import Post, PostStatus, utcnow
 from forum.tags import services as tag_services
@@ -230,6 +231,7 @@ def _render_thread(
         "reply_target_id": target.post.id if target else None,
         "reply_target_shown": target is not None,
         "preview_html": preview,
+        "guide_articles": articles_for_tags(tag.id for tag in thread.tags),
     }
     if shareable and shared is None and user.id not in tree.private_authors:
         shared = _shared_tree(tree, context)
