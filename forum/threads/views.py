@@ -25,6 +25,7 @@ from forum.markup import render_user_text
 from forum.models import Post, PostStatus, utcnow
 from forum.tags import services as tag_services
 from forum.threads import fragments, lists, services
+from forum.threads.details import edit_values
 from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
 from forum.threads.history import post_history
 from forum.threads.tree import find_node
@@ -427,15 +428,33 @@ def _own_post(post_id):
     return user, post
 
 
+def _details_from(form) -> dict:
+    """The opening post's title, topics and experience details as the form has them."""
+    if form.tags is None:
+        return {"title": form.title.data}
+    return {
+        "title": form.title.data,
+        "tag_slugs": form.tags.data,
+        "details": services.explicit_experience(
+            form.stage.data or None,
+            form.treatment_month.data,
+            form.months_since.data,
+            form.daily_dose_mg.data,
+        ),
+    }
+
+
 @bp.route("/p/<id:post_id>/edit", methods=["GET", "POST"])
 def edit(post_id):
     if not current_user.is_authenticated:
         return _login_redirect(request.path)
     user, post = _own_post(post_id)
     is_opening = post.parent_id is None
-    form = EditPostForm(data={"title": post.thread.title, "body": post.body})
-    if not is_opening:
-        del form.title
+    form = EditPostForm(data=edit_values(post))
+    if is_opening and (request.method == "GET" or form.sent_details):
+        form.tags.choices = tag_choices(tag_services.all_tags())
+    else:
+        form.drop_details(title=not is_opening)
     error, preview, status = None, None, 200
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -445,10 +464,7 @@ def edit(post_id):
         else:
             try:
                 changed = services.edit_post(
-                    post,
-                    user,
-                    body=form.body.data,
-                    title=form.title.data if is_opening else None,
+                    post, user, body=form.body.data, **_details_from(form) if is_opening else {}
                 )
             except ForumError as exc:
                 db.session.rollback()
