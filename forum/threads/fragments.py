@@ -15,6 +15,7 @@ other members do); the helpful counts come fresh with the footers.
 
 import pickle  # noqa: S403 - entries are written and read only by this module
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -24,6 +25,7 @@ from sqlalchemy import and_, bindparam, or_, select
 from forum import cache
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostStatus, Thread, User
+from forum.threads.ranking import SORT_OLDEST
 from forum.visibility import Viewer, is_public_thread, readable_replies_sql
 
 MARKER_RE = re.compile(r"<!--footer:(\d+)-->")
@@ -91,9 +93,10 @@ class SharedTree:
     readable_replies: int | None = None
 
 
-def _key(thread: Thread, page: int) -> str:
+def _key(thread: Thread, page: int, sort: str) -> str:
     activity = thread.last_activity_at.isoformat() if thread.last_activity_at else ""
-    return f"tree:{thread.id}:{page}:{thread.reply_count}:{activity}:{int(thread.locked)}"
+    state = f"{thread.reply_count}:{activity}:{int(thread.locked)}"
+    return f"tree:{thread.id}:{page}:{sort}:{state}"
 
 
 def usable_for(viewer: User | None, thread: Thread) -> bool:
@@ -107,17 +110,21 @@ def usable_for(viewer: User | None, thread: Thread) -> bool:
     )
 
 
-def lookup(thread: Thread, page: int) -> tuple[int | None, SharedTree | None]:
-    """(the cache generation, the shared tree if one is stored for this state)."""
-    generation, payload = cache.get_shared(_key(thread, page))
+def lookup(
+    thread: Thread, page: int, sort: str = SORT_OLDEST
+) -> tuple[int | None, SharedTree | None]:
+    """(the cache generation, the shared tree if one is stored for this state and order)."""
+    generation, payload = cache.get_shared(_key(thread, page, sort))
     shared = pickle.loads(payload) if payload is not None else None  # noqa: S301 - ours
     return generation, shared
 
 
-def store(thread: Thread, page: int, generation: int | None, shared: SharedTree) -> None:
+def store(
+    thread: Thread, page: int, generation: int | None, shared: SharedTree, sort=SORT_OLDEST
+) -> None:
     """Keep ``shared`` under the generation read before its rows were."""
     ttl = int(current_app.config["TREE_CACHE_SECONDS"])
-    cache.put_shared(_key(thread, page), generation, pickle.dumps(shared), ttl)
+    cache.put_shared(_key(thread, page, sort), generation, pickle.dumps(shared), ttl)
 
 
 @dataclass
@@ -133,17 +140,27 @@ class MemberFootings:
 
 
 def member_footings(
-    thread: Thread, viewer: User, page: int, *, size: int, visible_depth: int
+    thread: Thread,
+    viewer: User,
+    page: int,
+    *,
+    size: int,
+    visible_depth: int,
+    post_ids: Iterable[int] | None = None,
 ) -> MemberFootings:
-    """One query: the current helpful count of each plain post on the page, whether the
-    viewer marked it, and how many of the thread's replies the viewer may read."""
+    """One query: the current helpful count of each plain post on the page (or of these
+    posts: a page ranked by helpful marks holds no range of branches), whether the viewer
+    marked it, and how many of the thread's replies the viewer may read."""
     rows = db.session.execute(
-        _footings_statement(page == 1),
+        _footings_statement("ids" if post_ids is not None else page == 1),
         {
             "viewer_id": viewer.id,
             "thread_id": thread.id,
-            "low": (page - 1) * size + 1,
-            "high": page * size,
+            **(
+                {"post_ids": list(post_ids)}
+                if post_ids is not None
+                else {"low": (page - 1) * size + 1, "high": page * size}
+            ),
             "max_depth": visible_depth,
         },
     )
@@ -157,13 +174,16 @@ def member_footings(
 _STATEMENTS: dict = {}
 
 
-def _footings_statement(first_page: bool):
+def _footings_statement(first_page: bool | str):  # "ids": the posts named
     if first_page not in _STATEMENTS:
-        branches = (
-            Post.branch.between(0, bindparam("high"))
-            if first_page
-            else or_(Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high")))
-        )
+        if first_page == "ids":
+            branches = Post.id.in_(bindparam("post_ids", expanding=True))
+        elif first_page:
+            branches = Post.branch.between(0, bindparam("high"))
+        else:
+            branches = or_(
+                Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high"))
+            )
         _STATEMENTS[first_page] = (
             select(
                 Post.id,

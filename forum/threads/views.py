@@ -28,6 +28,7 @@ from forum.threads import fragments, lists, services
 from forum.threads.details import edit_values
 from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
 from forum.threads.history import post_history
+from forum.threads.ranking import SORT_OLDEST, parse_sort
 from forum.threads.tree import find_node
 from forum.urls import external_url, with_query
 from forum.validation import PAGE_MAX, parse_int, xml_safe
@@ -96,29 +97,34 @@ class _PageOutline:
     pages: int
     root: None = None
     readable_replies: int | None = None  # filled in from the member's footings
+    sort: str = SORT_OLDEST
 
 
 def _page_links(thread, tree) -> dict:
     base = thread_url(thread)
+    sort = tree.sort if tree.sort != SORT_OLDEST else None
     if tree.root is not None:
-        page_url = thread_url(thread, root=tree.root.post.id)
+        page_url = thread_url(thread, root=tree.root.post.id, sort=sort)
         reply_query = f"?root={tree.root.post.id}&"
     else:
-        page_url = thread_url(thread, page=tree.page if tree.page > 1 else None)
+        page_url = thread_url(thread, page=tree.page if tree.page > 1 else None, sort=sort)
         reply_query = f"?page={tree.page}&" if tree.page > 1 else "?"
+    if sort:
+        reply_query += f"sort={sort}&"
     if request.endpoint != "threads.show":
         # Re-rendered by a POST to another address: relative links would point there.
         reply_query = base + reply_query
     prev_url = next_url = None
     if tree.root is None and tree.page > 1:
-        prev_url = thread_url(thread, page=tree.page - 1 if tree.page > 2 else None)
+        prev_url = thread_url(thread, page=tree.page - 1 if tree.page > 2 else None, sort=sort)
     if tree.root is None and tree.page < tree.pages:
-        next_url = thread_url(thread, page=tree.page + 1)
+        next_url = thread_url(thread, page=tree.page + 1, sort=sort)
     return {
         "thread_url": base,
         "page_url": page_url,
         "reply_query": reply_query,
-        "canonical_url": external_url(page_url),
+        # One address for search engines whatever the order: the thread as written.
+        "canonical_url": external_url(base if sort else page_url),
         "prev_url": prev_url,
         "next_url": next_url,
     }
@@ -181,6 +187,7 @@ def _render_thread(
     status=200,
     crisis_panel=False,
     headers=None,
+    sort=SORT_OLDEST,
 ):
     refusal = services.write_refusal(user) if user else None
     csrf = generate_csrf() if user and refusal is None else ""
@@ -190,13 +197,13 @@ def _render_thread(
     ) and fragments.usable_for(user, thread)
     generation = shared = None
     if shareable:
-        generation, shared = fragments.lookup(thread, page)
+        generation, shared = fragments.lookup(thread, page, sort)
         if shared is not None and user.id in shared.private_authors:
             shared, shareable = None, False
     tree = (
-        _PageOutline(shared.page, shared.pages)
+        _PageOutline(shared.page, shared.pages, sort=sort)
         if shared is not None
-        else services.thread_page(thread, user, page=page, root_id=root)
+        else services.thread_page(thread, user, page=page, root_id=root, sort=sort)
     )
     if tree.root is not None and tree.root.post.parent_id is None:
         return redirect(thread_url(thread))
@@ -236,13 +243,16 @@ def _render_thread(
     }
     if shareable and shared is None and user.id not in tree.private_authors:
         shared = _shared_tree(tree, context)
-        fragments.store(thread, page, generation, shared)
+        fragments.store(thread, page, generation, shared, sort)
         footings = {
             node.post.id: fragments.Footing(node.post.helpful_count, node.marked)
             for node in _walk(tree)
         }
     elif shared is not None:
-        found = fragments.member_footings(thread, user, page, **services.tree_settings())
+        ranked = shared.footers if sort != SORT_OLDEST else None
+        found = fragments.member_footings(
+            thread, user, page, **services.tree_settings(), post_ids=ranked
+        )
         footings = found.by_post
         readable = found.readable_replies
         context["thread_view"] = ThreadView(
@@ -301,6 +311,7 @@ def show(thread_id, slug=None):
         root=parse_int(args.get("root"), message=LINK_MESSAGE),
         reply_to=parse_int(args.get("reply_to"), message=LINK_MESSAGE),
         crisis_panel=_take_crisis_panel(user, thread),
+        sort=parse_sort(args.get("sort")),
     )
 
 
