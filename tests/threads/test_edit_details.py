@@ -198,3 +198,25 @@ def test_tag_counts_follow_a_change_of_topics(app, client, thread, author, monke
     client.post("/logout")
     assert "1 thread" in mood_count()
     app.extensions.pop("tag_counts", None)
+
+
+def test_search_filters_follow_corrected_details(client, thread, author):
+    def found(query: str) -> bool:
+        response = client.get(f"/search?q=cracked{query}")
+        assert response.status_code == 200
+        return f'href="/t/{thread.id}"' in response.get_data(as_text=True)
+
+    assert found("&stage=on_treatment") and not found("&stage=finished")
+    assert found("&tag=dryness") and not found("&tag=mood")
+    login(client, author)
+    opening = services.opening_post(thread)
+    response = client.post(
+        f"/p/{opening.id}/edit",
+        data=edit_data(
+            thread, tags=["mood"], stage="finished", treatment_month="", months_since="3"
+        ),
+    )
+    assert response.status_code == 302
+    client.post("/logout")
+    assert found("&stage=finished") and not found("&stage=on_treatment")
+    assert found("&tag=mood") and not found("&tag=dryness")
