@@ -81,14 +81,18 @@ def test_register_confirm_log_out_and_in(page, outbox_dir):
 
     log_in(page, "browser_user", STRONG)
     header = page.locator(".site-header")
-    assert header.get_by_role("link", name="browser_user").is_visible()
-
-    header.get_by_role("button", name="Log out").click()
+    account = header.get_by_role("navigation", name="Account")
+    assert account.locator("summary").inner_text() == "browser_user"
+    account.locator("summary").click()
+    assert account.get_by_role("link", name="Your profile").get_attribute("href") == (
+        "/u/browser_user"
+    )
+    account.get_by_role("button", name="Log out").click()
     assert "You are logged out." in page.inner_text(".flashes")
     assert header.get_by_role("link", name="Log in").is_visible()
 
     log_in(page, "Browser@Example.org", STRONG)
-    assert header.get_by_role("link", name="browser_user").is_visible()
+    assert account.locator("summary").inner_text() == "browser_user"
     page.goto("/settings")
     assert "Confirmed" in page.inner_text("#email")
     check_accessibility(page)
