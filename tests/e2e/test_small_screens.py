@@ -15,7 +15,7 @@ from forum.moderation import services as moderation
 from forum.search import backend
 from forum.tags.services import load_shipped_tags
 from forum.threads import services as threads
-from tests.e2e.conftest import accessibility_violations, sign_in
+from tests.e2e.conftest import accessibility_violations, check_accessibility, sign_in
 from tests.factories import make_post, make_thread, make_user
 
 pytestmark = pytest.mark.e2e
@@ -158,3 +158,29 @@ def test_every_main_page_fits_a_360px_screen(page, live_app, live_server, forum)
     errors[:] = [e for e in errors if "status of 404" not in e]
 
     assert problems == [], "\n".join(f"{path}: {problem}" for path, problem in problems)
+
+
+@pytest.mark.parametrize(
+    ("path", "full_list"),
+    [("/guide/managing-dryness", "#patients-heading"), ("/guide", "#latest-heading")],
+)
+def test_phones_see_what_patients_say_near_the_top_of_the_guide(page, forum, path, full_list):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(path)
+    preview = page.locator(".patients-preview")
+    assert preview.get_by_role("link", name=f"Lips {TITLE_WORD}").is_visible()
+    top = page.evaluate(
+        "() => document.querySelector('.patients-preview').getBoundingClientRect().top"
+    )
+    assert top <= 1200
+    full = page.locator(full_list)
+    assert full.bounding_box()["y"] > 2 * top  # the full list is further down, after the article
+    preview.locator(f'a[href="{full_list}"]').click()
+    page.wait_for_url(f"**{path}{full_list}")
+    assert full.is_visible()
+    check_accessibility(page)
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert not preview.is_visible()  # wide screens show the full list beside the article
+    assert full.is_visible()
+    check_accessibility(page)
