@@ -24,6 +24,8 @@ PHONE = {"width": 360, "height": 740}
 LONG_WORD = "dry" * 100  # 300 characters, no break opportunity
 LONG_URL = "https://example.org/isotretinoin/" + "lips-" * 33 + "x"  # 200 characters
 LONG_TEXT = f"Month two. {LONG_WORD} and the source: {LONG_URL} Isotretinoin dries everything."
+# Members pick heading levels freely; the pages' outlines must still have no gaps.
+HEADINGS = "#### Week two\n\nLips.\n\n## Week three\n\n#### Eyes\n\nDrops help."
 TITLE_WORD = "Moisturiser" * 11  # 121 characters: a title may hold a very long word too
 
 
@@ -33,6 +35,7 @@ class Forum:
     reader: str
     moderator: str
     thread_path: str
+    opening_id: int
     reply_id: int
     pending_item_id: int
     reset_path: str
@@ -49,14 +52,14 @@ def forum(app) -> Forum:
     thread = make_thread(
         writer,
         title=f"Lips {TITLE_WORD}",
-        body=LONG_TEXT,
+        body=f"{HEADINGS}\n\n{LONG_TEXT}",
         tags=("dryness", "side-effects", "results-after-finishing"),
         treatment_month=2,
         daily_dose_mg=40,
     )
-    reply = make_post(thread, reader, body=LONG_TEXT)
+    reply = make_post(thread, reader, body=f"{LONG_TEXT}\n\n{HEADINGS}")
     nested = make_post(thread, writer, parent=reply, body=f"Nested: {LONG_TEXT}")
-    threads.edit_post(reply, reader, body=f"{LONG_TEXT} (edited)")
+    threads.edit_post(reply, reader, body=f"{LONG_TEXT} (edited)\n\n{HEADINGS}")
     backend.index_post(threads.opening_post(thread))
     # One report decided (the log), one still waiting (the queue and its item).
     moderation.report_post(nested, reader, "other", f"See {LONG_URL} {LONG_WORD}")
@@ -72,6 +75,7 @@ def forum(app) -> Forum:
         reader=reader.username,
         moderator=moderator.username,
         thread_path=f"/t/{thread.id}/{thread.slug}",
+        opening_id=threads.opening_post(thread).id,
         reply_id=reply.id,
         pending_item_id=pending.id,
         reset_path=f"/reset/{reset_token(writer)}",
@@ -139,6 +143,7 @@ def test_every_main_page_fits_a_360px_screen(page, live_app, live_server, forum)
     for path in (
         f"/p/{forum.reply_id}/edit",
         f"/p/{forum.reply_id}/delete",
+        f"/p/{forum.opening_id}/report",
         "/t/new",
         "/settings",
         f"/u/{forum.reader}",
