@@ -59,16 +59,25 @@ def browser():
         browser.close()
 
 
+def _document(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
 class PageProblems:
-    """What went wrong in the page while the test ran."""
+    """What went wrong in the page while the test ran, and which pages it showed that
+    check_accessibility never looked at (issue #11: every page a test visits is checked)."""
 
     def __init__(self):
         self.external_requests: list[str] = []
         self.console_errors: list[str] = []
+        self.visited: list[str] = []
+        self.checked: set[str] = set()
 
     def assert_clean(self):
         assert self.external_requests == [], "the page tried to reach other hosts"
         assert self.console_errors == [], "the page logged errors (CSP violations included)"
+        unchecked = sorted({url for url in self.visited if url not in self.checked})
+        assert unchecked == [], f"pages shown without check_accessibility: {unchecked}"
 
 
 @pytest.fixture
@@ -90,6 +99,12 @@ def page(browser, live_server):
         "console",
         lambda msg: problems.console_errors.append(msg.text) if msg.type == "error" else None,
     )
+    page.on(
+        "framenavigated",
+        lambda frame: (
+            problems.visited.append(_document(frame.url)) if frame == page.main_frame else None
+        ),
+    )
     page.problems = problems
     yield page
     context.close()
@@ -102,6 +117,8 @@ def accessibility_violations(page) -> list[dict]:
         # Evaluated through the DevTools protocol, so the page's CSP does not block it.
         page.evaluate(AXE_JS.read_text() + "\n;undefined")
     results = page.evaluate("async () => await axe.run(document)")
+    if hasattr(page, "problems"):
+        page.problems.checked.add(_document(page.url))
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results["violations"]

@@ -6,6 +6,8 @@ from email import message_from_bytes
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import check_accessibility
 
 STRONG = "a distant purple harbour"
@@ -74,25 +76,28 @@ def test_register_confirm_log_out_and_in(page, outbox_dir):
     page.get_by_role("button", name="Create account").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Check your inbox"
     assert "browser@example.org" in page.inner_text("main")
+    check_accessibility(page)
 
     page.goto(verification_path(outbox_dir, "browser@example.org"))
     assert page.url.endswith("/login")
     assert "your email address is confirmed" in page.inner_text(".flashes")
+    check_accessibility(page)
 
     log_in(page, "browser_user", STRONG)
     header = page.locator(".site-header")
     account = header.get_by_role("navigation", name="Account")
-    assert account.locator("summary").inner_text() == "browser_user"
+    expect(account.locator("summary")).to_have_text("browser_user")
     account.locator("summary").click()
     assert account.get_by_role("link", name="Your profile").get_attribute("href") == (
         "/u/browser_user"
     )
+    check_accessibility(page)
     account.get_by_role("button", name="Log out").click()
     assert "You are logged out." in page.inner_text(".flashes")
     assert header.get_by_role("link", name="Log in").is_visible()
 
     log_in(page, "Browser@Example.org", STRONG)
-    assert account.locator("summary").inner_text() == "browser_user"
+    expect(account.locator("summary")).to_have_text("browser_user")
     page.goto("/settings")
     assert "Confirmed" in page.inner_text("#email")
     check_accessibility(page)

@@ -79,6 +79,7 @@ def test_the_header_is_one_row_on_a_desktop_screen_signed_out(page):
     page.goto("/")
     assert page.locator(".site-header").get_by_role("link", name="Join").is_visible()
     assert_one_row(page)
+    check_accessibility(page)
 
 
 @pytest.fixture
@@ -129,3 +130,5 @@ def test_a_signed_in_phone_header_stays_compact(page, live_app, live_server, mem
     check_accessibility(page)
     account.get_by_role("link", name="Settings").click()
     page.wait_for_url("**/settings")
+    assert header_height(page) <= PHONE_HEADER_MAX
+    check_accessibility(page)
