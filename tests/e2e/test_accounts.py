@@ -6,8 +6,6 @@ from email import message_from_bytes
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import expect
-
 from tests.e2e.conftest import check_accessibility
 
 STRONG = "a distant purple harbour"
@@ -86,7 +84,8 @@ def test_register_confirm_log_out_and_in(page, outbox_dir):
     log_in(page, "browser_user", STRONG)
     header = page.locator(".site-header")
     account = header.get_by_role("navigation", name="Account")
-    expect(account.locator("summary")).to_have_text("browser_user")
+    account.locator("summary", has_text="browser_user").wait_for()
+    assert account.locator("summary").inner_text() == "browser_user"
     account.locator("summary").click()
     assert account.get_by_role("link", name="Your profile").get_attribute("href") == (
         "/u/browser_user"
@@ -97,7 +96,8 @@ def test_register_confirm_log_out_and_in(page, outbox_dir):
     assert header.get_by_role("link", name="Log in").is_visible()
 
     log_in(page, "Browser@Example.org", STRONG)
-    expect(account.locator("summary")).to_have_text("browser_user")
+    account.locator("summary", has_text="browser_user").wait_for()
+    assert account.locator("summary").inner_text() == "browser_user"
     page.goto("/settings")
     assert "Confirmed" in page.inner_text("#email")
     check_accessibility(page)
