@@ -44,6 +44,7 @@ def guide(app):
 
 def test_search_from_the_header_finds_and_opens_a_guide_article(page, guide):
     page.goto("/")
+    check_accessibility(page)
     page.get_by_label("Search the forum").fill("iPLEDGE")
     page.get_by_label("Search the forum").press("Enter")
     page.wait_for_url(re.compile(r"/search\?q=iPLEDGE"))
@@ -66,6 +67,7 @@ def test_search_from_the_header_finds_and_opens_a_guide_article(page, guide):
     patients.get_by_role("link", name="Finished").click()
     page.wait_for_url("**/guide/pregnancy-prevention?stage=finished")
     assert patients.get_by_role("link", name="My iPLEDGE appointments, month by month").count() == 0
+    check_accessibility(page)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Guide").click()
     page.wait_for_url("**/guide")
@@ -83,6 +85,7 @@ def test_an_admin_edits_an_article_in_the_browser(page, live_app, live_server, g
     db.session.commit()
     sign_in(page, live_app, live_server, admin)
     page.goto("/guide/managing-dryness")
+    check_accessibility(page)
     page.get_by_role("link", name="Edit this article").click()
     page.wait_for_url("**/guide/managing-dryness/edit")
     check_accessibility(page)
