@@ -23,7 +23,8 @@ from sqlalchemy.exc import OperationalError
 
 from forum.errors import ForumError
 from forum.extensions import db
-from forum.models import GuideArticle, Post, Thread, utcnow
+from forum.models import GuideArticle, Post, Thread, User, utcnow
+from forum.search.filters import experience_filter
 from forum.visibility import is_public_post, public_posts
 
 THREAD, REPLY, GUIDE = "thread", "reply", "guide"
@@ -269,6 +270,9 @@ class SearchHit:
     stage: str | None
     created_at: datetime
     snippet_html: str
+    # Filled in by forum.search.services from the post behind a thread or reply hit.
+    author: User | None = None
+    badge: str = ""
 
 
 @dataclass
@@ -277,6 +281,17 @@ class SearchPage:
     page: int
     has_next: bool
     query: ParsedQuery
+    # How many results the filters leave, counted up to CANDIDATES (issue #11).
+    total: int = 0
+
+    @property
+    def shown_total(self) -> int:
+        """The results that can be paged through: at most MAX_RESULTS."""
+        return min(self.total, MAX_RESULTS)
+
+    @property
+    def has_more_than_shown(self) -> bool:
+        return self.total > MAX_RESULTS
 
 
 @dataclass(frozen=True)
@@ -298,9 +313,16 @@ class Markers:
 
 
 def search(
-    query: ParsedQuery, *, tag: str | None = None, stage: str | None = None, page: int = 1
+    query: ParsedQuery,
+    *,
+    tag: str | None = None,
+    stage: str | None = None,
+    page: int = 1,
+    dose: str | None = None,
+    month_min: int | None = None,
+    month_max: int | None = None,
 ) -> SearchPage:
-    """One page of visible results, best first."""
+    """One page of visible results, best first, with how many there are in all."""
     if query.is_empty:
         return SearchPage([], 1, False, query)
     page = max(1, page)
@@ -328,6 +350,10 @@ def search(
             " WHERE d.kind = 'guide' AND gt.article_id = d.ref_id AND tg.slug = :tag))"
         )
         params["tag"] = tag
+    experience, experience_params = experience_filter(stage, dose, month_min, month_max)
+    if experience:
+        filters.append(experience)
+        params.update(experience_params)
     where = "".join(f" AND {f}" for f in filters)
     if _is_postgres():
         rows = _search_postgres(query, where, params)
@@ -347,7 +373,8 @@ def search(
         )
         for row in rows[:PAGE_SIZE]
     ]
-    return SearchPage(hits, page, len(rows) > PAGE_SIZE, query)
+    total = rows[0].total if rows else 0
+    return SearchPage(hits, page, len(rows) > PAGE_SIZE, query, total=total)
 
 
 def _result_joins(alias: str) -> str:
@@ -373,6 +400,8 @@ def _search_sqlite(query: ParsedQuery, where: str, params: dict):
     )
     sql = (
         "SELECT d.kind, d.ref_id, d.thread_id, d.title, d.stage, d.created_at,"
+        # Counted once for the whole statement: FTS5's ranking functions refuse a window.
+        " (SELECT COUNT(*)" + matches + window + ") AS total,"
         " t.title AS thread_title, g.slug AS guide_slug,"
         " snippet(search_fts, 1, :ms, :me, '…', 24) AS snippet"
         " FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid"
@@ -407,9 +436,11 @@ def _search_postgres(query: ParsedQuery, where: str, params: dict):
         + " ORDER BY d.id DESC LIMIT :candidates),"
         " ranked AS ("
         " SELECT c.id, c.kind, c.ref_id, c.thread_id, c.title, c.body, c.stage, c.created_at,"
-        f" ts_rank_cd(c.tsv, {tsquery}) AS rank FROM candidates c WHERE c.tsv @@ {tsquery}"
+        f" ts_rank_cd(c.tsv, {tsquery}) AS rank, COUNT(*) OVER () AS total"
+        f" FROM candidates c WHERE c.tsv @@ {tsquery}"
         " ORDER BY rank DESC, c.id DESC LIMIT :limit OFFSET :offset)"
         " SELECT r.kind, r.ref_id, r.thread_id, r.title, r.stage, r.created_at,"
+        " r.total,"
         " t.title AS thread_title, g.slug AS guide_slug,"
         f" ts_headline('english', r.body, {tsquery}, 'StartSel=' || :ms || ', StopSel=' || :me"
         " || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"')"
