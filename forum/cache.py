@@ -282,8 +282,9 @@ def mark_for_purge(db_session, *keys: str) -> None:
 
 
 def purge_after_commit(db_session) -> None:
-    """Empty the page cache once the current transaction commits, for a change no flush
-    shows (``forum.sync`` marks every change made through the session by itself)."""
+    """Empty the page cache once the current transaction commits, for a change to rows
+    ``forum.sync`` does not watch (a member's role beside their name); it marks changes to
+    posts, threads, tags and guide articles by itself."""
     mark_for_purge(db_session, "all")
 
 

@@ -82,6 +82,17 @@ class _Changes:
             self.articles.add(ident)  # written again: a missing article's document goes
 
     def write(self, session: Session) -> None:
+        if self.purges:
+            cache.mark_for_purge(session, *self.purges)
+        documents = (
+            self.posts,
+            self.removed_posts,
+            self.threads,
+            self.removed_threads,
+            self.articles,
+        )
+        if not any(documents):
+            return
         conn = session.connection()
         if self.removed_threads:
             index.remove_threads(conn, self.removed_threads)
@@ -93,8 +104,6 @@ class _Changes:
             index.refresh_threads(conn, self.threads - self.removed_threads)
         if self.articles:
             index.write_articles(conn, self.articles)
-        if self.purges:
-            cache.mark_for_purge(session, *self.purges)
 
 
 def _changed_keys(obj) -> set[str]:
