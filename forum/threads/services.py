@@ -4,8 +4,8 @@ Plain functions: they check the rules, add and flush, and never commit. The repl
 mechanics live in ``tree.py``, lists in ``lists.py``, who-sees-what in ``forum/visibility.py``.
 
 Every write also runs the moderation hooks (issue #4): new and edited text is screened
-(held for review, flagged as a crisis), the search index is updated in the same
-transaction, and changes readers must see at once purge the page cache after the commit.
+(held for review, flagged as a crisis). The search index and the page cache follow the
+rows by themselves (``forum/sync.py``).
 """
 
 import functools
@@ -19,7 +19,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import ratelimit
-from forum.cache import purge_after_commit
 from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied, RateLimited
 from forum.extensions import db
 from forum.markup import render_user_text
@@ -38,7 +37,6 @@ from forum.models import (
 from forum.moderation import services as moderation
 from forum.moderation.crisis import find_crisis_phrase
 from forum.permissions import require_can_write
-from forum.search import backend as search
 from forum.threads import tree
 from forum.visibility import (
     ThreadView,
@@ -261,7 +259,6 @@ def create_thread(
         return first.thread, False
     _count_post(author)
     thread.screening = opening.screening = _screen(opening, _thread_text(title, body), held)
-    search.index_post(opening)
     return thread, True
 
 
@@ -347,7 +344,6 @@ def reply(
         return first, False
     _count_post(author)
     post.screening = _screen(post, body, held)
-    search.index_post(post)
     return post, True
 
 
@@ -385,7 +381,7 @@ def edit_post(post: Post, editor: User, *, body: str, title: str | None = None) 
     previous version as a revision; returns False when nothing changed.
 
     The new text is screened again (links from a young account are held, crisis phrases
-    queued; ``post.screening``), re-indexed, and cached pages are purged after the commit.
+    queued; ``post.screening``); search and cached pages follow (``forum/sync.py``).
     Raises PermissionDenied (not the author), InvalidAction (deleted, taken down, locked).
     """
     _require_author(post, editor, "edit")
@@ -417,8 +413,6 @@ def edit_post(post: Post, editor: User, *, body: str, title: str | None = None) 
     db.session.flush()
     text = _thread_text(thread.title, body) if post.parent_id is None else body
     post.screening = _screen(post, text, moderation.should_hold(editor, text, editing=True))
-    search.index_post(post)
-    purge_after_commit(db.session)
     return True
 
 
@@ -442,8 +436,6 @@ def delete_post(post: Post, user: User) -> None:
     post.body = ""
     post.body_html = ""
     db.session.flush()
-    search.remove_post(post)
-    purge_after_commit(db.session)
 
 
 def revisions(post: Post, viewer: User | None) -> list[PostRevision]:
