@@ -12,8 +12,6 @@ WAITING = {
     "auth/services.py",
     "guide/services.py",
     "search/backend.py",
-    "threads/services.py",
-    "threads/views.py",
 }
 
 

@@ -25,6 +25,7 @@ from forum import cache
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostStatus, Thread, User
 from forum.threads.footers import MARKER_RE, Reader, footer_for, generic_reader, post_footer
+from forum.threads.services.reading import tree_settings
 from forum.threads.tree import TreePage
 from forum.visibility import Viewer, is_public_thread, readable_replies_sql
 
@@ -262,9 +263,7 @@ def tree_html(
     function given, for this reader or (``for_anyone``) for "a member".
     """
     if cached.hit:
-        size = current_app.config["THREAD_PAGE_SIZE"]
-        depth = current_app.config["THREAD_VISIBLE_DEPTH"]
-        found = member_footings(thread, viewer, tree.page, size=size, visible_depth=depth)
+        found = member_footings(thread, viewer, tree.page, **tree_settings())
         readable = found.readable_replies
         return RenderedTree(
             fill_footers(cached.shared, found.by_post, reader),
