@@ -6,18 +6,18 @@ on the others'. So the tree is rendered once for "a member" with a marker where 
 post's footer goes, kept in the page cache's store, and each member's page fills in the
 footers from one small query (their marks and the current helpful counts).
 
-An entry is keyed by what changes with every new reply (the thread's reply count and last
-activity) and stored under the page cache's generation, which every edit, delete and
-moderation action bumps. It is never used for moderators, for a thread readers can't see,
-or for a member who wrote a held, hidden or removed post on that page (they see more than
-other members do); the helpful counts come fresh with the footers.
+An entry is keyed by the site's root and what changes with every new reply (the thread's
+reply count and last activity) and stored under the page cache's generation, which every
+edit, delete and moderation action bumps. It is never used for moderators, for a thread
+readers can't see, or for a member who wrote a held, hidden or removed post on that page
+(they see more than other members do); the helpful counts come fresh with the footers.
 """
 
 import pickle  # noqa: S403 - entries are written and read only by this module
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, request
 from markupsafe import Markup
 from sqlalchemy import and_, bindparam, or_, select
 
@@ -47,7 +47,10 @@ class SharedTree:
 
 def _key(thread: Thread, page: int) -> str:
     activity = thread.last_activity_at.isoformat() if thread.last_activity_at else ""
-    return f"tree:{thread.id}:{page}:{thread.reply_count}:{activity}:{int(thread.locked)}"
+    # The tree's links start with the site's root: sites under other roots sharing one
+    # store (Redis) each keep their own.
+    state = f"{thread.id}:{page}:{thread.reply_count}:{activity}:{int(thread.locked)}"
+    return f"tree:{request.script_root}:{state}"
 
 
 def usable_for(viewer: User | None, thread: Thread) -> bool:

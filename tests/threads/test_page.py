@@ -171,6 +171,8 @@ def test_one_builder_makes_every_kind_of_footer(app):
 def test_footers_follow_the_site_root(app, make_app, people, thread):
     """Under APPLICATION_ROOT every post's links carry the root (they were typed as /p/...)."""
     rooted = make_app(APPLICATION_ROOT="/forum")
+    # Two sites sharing one store, as two sites on one Redis do.
+    rooted.extensions["page_cache"] = app.extensions["page_cache"]
     client = login(rooted.test_client(), people["alice"])
     page = client.get(f"/forum/t/{thread.id}", base_url="http://localhost/")
     assert page.status_code == 200
@@ -184,6 +186,6 @@ def test_footers_follow_the_site_root(app, make_app, people, thread):
     ):
         assert link in page.text, link
     assert 'href="/p/' not in page.text
-    # The same process serves a site at the root with its own paths.
+    # A site at the root, in the same process and on the same store, has its own paths.
     plain = login(app.test_client(), people["alice"]).get(f"/t/{thread.id}")
     assert f'href="/p/{alices}/edit"' in plain.text and "/forum/" not in plain.text
