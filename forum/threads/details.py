@@ -3,8 +3,8 @@
 A wrong badge ("Month 3" for month 8) or topic should not be permanent: the opening post's
 author changes them on the post's edit page. The thread and its opening post carry the
 same details (the badge on lists and the one in the tree), so both change together; the
-earlier values go into the edit's revision, and the caller's edit purges cached pages and
-re-indexes the post (stage is a search filter). Tag counts are recounted at once here.
+earlier values go into the edit's revision; cached pages and the search index (stage is a
+search filter) follow the rows (``forum/sync.py``). Tag counts are recounted at once here.
 """
 
 from dataclasses import dataclass
