@@ -14,7 +14,7 @@ readers can't see, or for a member who wrote a held, hidden or removed post on t
 """
 
 import pickle  # noqa: S403 - entries are written and read only by this module
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app, request
@@ -25,6 +25,7 @@ from forum import cache
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostStatus, Thread, User
 from forum.threads.footers import MARKER_RE, Reader, footer_for, generic_reader, post_footer
+from forum.threads.ranking import SORT_OLDEST
 from forum.threads.services.reading import tree_settings
 from forum.threads.tree import TreePage
 from forum.visibility import Viewer, is_public_thread, readable_replies_sql
@@ -45,11 +46,11 @@ class SharedTree:
     readable_replies: int | None = None
 
 
-def _key(thread: Thread, page: int) -> str:
+def _key(thread: Thread, page: int, sort: str) -> str:
     activity = thread.last_activity_at.isoformat() if thread.last_activity_at else ""
     # The tree's links start with the site's root: sites under other roots sharing one
-    # store (Redis) each keep their own.
-    state = f"{thread.id}:{page}:{thread.reply_count}:{activity}:{int(thread.locked)}"
+    # store (Redis) each keep their own. Each order of the replies is its own entry.
+    state = f"{thread.id}:{page}:{sort}:{thread.reply_count}:{activity}:{int(thread.locked)}"
     return f"tree:{request.script_root}:{state}"
 
 
@@ -64,17 +65,21 @@ def usable_for(viewer: User | None, thread: Thread) -> bool:
     )
 
 
-def lookup(thread: Thread, page: int) -> tuple[int | None, SharedTree | None]:
-    """(the cache generation, the shared tree if one is stored for this state)."""
-    generation, payload = cache.get_shared(_key(thread, page))
+def lookup(
+    thread: Thread, page: int, sort: str = SORT_OLDEST
+) -> tuple[int | None, SharedTree | None]:
+    """(the cache generation, the shared tree if one is stored for this state and order)."""
+    generation, payload = cache.get_shared(_key(thread, page, sort))
     shared = pickle.loads(payload) if payload is not None else None  # noqa: S301 - ours
     return generation, shared
 
 
-def store(thread: Thread, page: int, generation: int | None, shared: SharedTree) -> None:
+def store(
+    thread: Thread, page: int, generation: int | None, shared: SharedTree, sort=SORT_OLDEST
+) -> None:
     """Keep ``shared`` under the generation read before its rows were."""
     ttl = int(current_app.config["TREE_CACHE_SECONDS"])
-    cache.put_shared(_key(thread, page), generation, pickle.dumps(shared), ttl)
+    cache.put_shared(_key(thread, page, sort), generation, pickle.dumps(shared), ttl)
 
 
 @dataclass
@@ -90,17 +95,27 @@ class MemberFootings:
 
 
 def member_footings(
-    thread: Thread, viewer: User, page: int, *, size: int, visible_depth: int
+    thread: Thread,
+    viewer: User,
+    page: int,
+    *,
+    size: int,
+    visible_depth: int,
+    post_ids: Iterable[int] | None = None,
 ) -> MemberFootings:
-    """One query: the current helpful count of each plain post on the page, whether the
-    viewer marked it, and how many of the thread's replies the viewer may read."""
+    """One query: the current helpful count of each plain post on the page (or of these
+    posts: a page ranked by helpful marks holds no range of branches), whether the viewer
+    marked it, and how many of the thread's replies the viewer may read."""
     rows = db.session.execute(
-        _footings_statement(page == 1),
+        _footings_statement("ids" if post_ids is not None else page == 1),
         {
             "viewer_id": viewer.id,
             "thread_id": thread.id,
-            "low": (page - 1) * size + 1,
-            "high": page * size,
+            **(
+                {"post_ids": list(post_ids)}
+                if post_ids is not None
+                else {"low": (page - 1) * size + 1, "high": page * size}
+            ),
             "max_depth": visible_depth,
         },
     )
@@ -114,13 +129,16 @@ def member_footings(
 _STATEMENTS: dict = {}
 
 
-def _footings_statement(first_page: bool):
+def _footings_statement(first_page: bool | str):  # "ids": the posts named
     if first_page not in _STATEMENTS:
-        branches = (
-            Post.branch.between(0, bindparam("high"))
-            if first_page
-            else or_(Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high")))
-        )
+        if first_page == "ids":
+            branches = Post.id.in_(bindparam("post_ids", expanding=True))
+        elif first_page:
+            branches = Post.branch.between(0, bindparam("high"))
+        else:
+            branches = or_(
+                Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high"))
+            )
         _STATEMENTS[first_page] = (
             select(
                 Post.id,
@@ -180,6 +198,7 @@ class PageOutline:
     root: None = None
     opening: None = None
     readable_replies: int | None = None
+    sort: str = SORT_OLDEST
 
 
 @dataclass
@@ -189,27 +208,29 @@ class Cached:
     usable: bool  # the page's tree may be the shared one (found now, or stored after)
     generation: int | None = None  # read before the page's rows, to store under
     shared: SharedTree | None = None
+    sort: str = SORT_OLDEST  # the order of the replies (a stored tree is one order's)
 
     @property
     def hit(self) -> bool:
         return self.shared is not None
 
     def outline(self) -> PageOutline:
-        return PageOutline(self.shared.page, self.shared.pages)
+        return PageOutline(self.shared.page, self.shared.pages, sort=self.sort)
 
 
 NOT_SHARED = Cached(usable=False)
 
 
-def find(thread: Thread, viewer: User | None, page: int) -> Cached:
-    """Look the page up for ``viewer``: a hit, a miss to store, or not for them at all."""
+def find(thread: Thread, viewer: User | None, page: int, sort: str = SORT_OLDEST) -> Cached:
+    """Look the page up for ``viewer``, its replies in order ``sort``: a hit, a miss to
+    store, or not for them at all."""
     if not usable_for(viewer, thread):
         return NOT_SHARED
-    generation, shared = lookup(thread, page)
+    generation, shared = lookup(thread, page, sort)
     if shared is not None and viewer.id in shared.private_authors:
         # Found, and not used: it lacks what only this member may see.
         return NOT_SHARED
-    return Cached(True, generation, shared)
+    return Cached(True, generation, shared, sort)
 
 
 def footings_of(tree: TreePage) -> dict[int, Footing]:
@@ -241,7 +262,7 @@ def keep(cached: Cached, thread: Thread, tree: TreePage, html: str) -> SharedTre
         tree.opening.post.id if tree.opening else None,
         readable_replies=tree.readable_replies,
     )
-    store(thread, tree.page, cached.generation, shared)
+    store(thread, tree.page, cached.generation, shared, tree.sort)
     return shared
 
 
@@ -266,7 +287,9 @@ def tree_html(
     function given, for this reader or (``for_anyone``) for "a member".
     """
     if cached.hit:
-        found = member_footings(thread, viewer, tree.page, **tree_settings())
+        # A page ranked by helpful marks holds no range of branches: ask for its posts.
+        ranked = cached.shared.footers if cached.sort != SORT_OLDEST else None
+        found = member_footings(thread, viewer, tree.page, **tree_settings(), post_ids=ranked)
         readable = found.readable_replies
         return RenderedTree(
             fill_footers(cached.shared, found.by_post, reader),

@@ -30,6 +30,7 @@ from forum.models import (
     Thread,
     User,
 )
+from forum.threads.ranking import SORT_HELPFUL, SORT_OLDEST, helpful_first, ranked_branches
 from forum.visibility import PostView, Viewer, post_view, readable_replies_sql
 
 SEGMENT_WIDTH = 6
@@ -109,6 +110,7 @@ class TreePage:
     private_authors: frozenset[int] = frozenset()
     # How many of the thread's replies this page's reader may read (the header's count).
     readable_replies: int | None = None
+    sort: str = SORT_OLDEST
 
 
 def find_node(nodes: list[Node], post_id: int) -> Node | None:
@@ -184,6 +186,19 @@ def _page_statement(signed_in: bool, moderator: bool, first_page: bool):
     )
 
 
+@functools.cache
+def _helpful_page_statement(signed_in: bool, moderator: bool):
+    return (
+        _rows_statement(signed_in, moderator)
+        .where(
+            Post.thread_id == bindparam("thread_id"),
+            or_(Post.branch == 0, Post.branch.in_(ranked_branches())),
+            Post.depth <= bindparam("max_depth"),
+        )
+        .order_by(Post.path)
+    )
+
+
 def _viewer_params(user: User | None) -> tuple[tuple[bool, bool], dict]:
     viewer = Viewer.of(user)
     kind = (viewer.is_signed_in, viewer.is_staff)
@@ -218,25 +233,36 @@ def _build(rows, viewer: User | None, base_depth: int, visible_depth: int) -> li
 
 
 def load_page(
-    thread: Thread, viewer: User | None, page: int, *, size: int, visible_depth: int
+    thread: Thread,
+    viewer: User | None,
+    page: int,
+    *,
+    size: int,
+    visible_depth: int,
+    sort: str = SORT_OLDEST,
 ) -> TreePage:
-    """Page ``page`` of a thread: the opening post and ``size`` top-level replies with their
-    descendants down to the visible depth, in one query. Raises NotFound past the end."""
+    """Page ``page`` of a thread: the opening post and ``size`` top-level replies (oldest,
+    or with ``sort`` "helpful" the most helpful, first) with their descendants down to the
+    visible depth, in one query. Raises NotFound past the end."""
     if page < 1:
         raise NotFound("There is no such page of this thread.")
     kind, params = _viewer_params(viewer)
-    params.update(
-        thread_id=thread.id, low=(page - 1) * size + 1, high=page * size, max_depth=visible_depth
-    )
-    if page == 1:
-        del params["low"]
-    rows = db.session.execute(_page_statement(*kind, page == 1), params).all()
+    params.update(thread_id=thread.id, max_depth=visible_depth)
+    if sort == SORT_HELPFUL:
+        params.update(size=size, offset=(page - 1) * size)
+        statement = _helpful_page_statement(*kind)
+    else:
+        params.update(high=page * size, **({"low": (page - 1) * size + 1} if page > 1 else {}))
+        statement = _page_statement(*kind, page == 1)
+    rows = db.session.execute(statement, params).all()
     top = _build(rows, viewer, 0, visible_depth)
     opening = top[0] if top else None
     pages = page_count(opening.post.child_count if opening else 0, size)
     if page > pages:
         raise NotFound("There is no such page of this thread.")
     replies = opening.children if opening else []
+    if sort == SORT_HELPFUL:
+        helpful_first(replies)
     private = frozenset(
         post.author_id
         for post, _, _, _ in rows
@@ -250,11 +276,18 @@ def load_page(
         pages=pages,
         private_authors=private,
         readable_replies=rows[0][3] if rows else 0,
+        sort=sort,
     )
 
 
 def load_subtree(
-    thread: Thread, viewer: User | None, root_id: int, *, size: int, visible_depth: int
+    thread: Thread,
+    viewer: User | None,
+    root_id: int,
+    *,
+    size: int,
+    visible_depth: int,
+    sort: str = SORT_OLDEST,
 ) -> TreePage:
     """A reply and its descendants down to ``visible_depth`` levels below it, in one query.
 
@@ -283,8 +316,12 @@ def load_subtree(
     top = _build(rows, viewer, rows[0][0].depth, visible_depth)
     if not top:
         raise NotFound("That reply is not part of this thread.")
+    if sort == SORT_HELPFUL:
+        helpful_first(top[0].children)
     page = page_of_branch(top[0].post.branch, size)
-    return TreePage(thread, None, top, page=page, root=top[0], readable_replies=rows[0][3])
+    return TreePage(
+        thread, None, top, page=page, root=top[0], readable_replies=rows[0][3], sort=sort
+    )
 
 
 def locate(post: Post, *, size: int, visible_depth: int) -> tuple[int, int | None]:

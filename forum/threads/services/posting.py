@@ -52,7 +52,7 @@ def _existing_by_nonce(author: User, nonce: str | None) -> Post | None:
     return db.session.scalar(select(Post).where(Post.author_id == author.id, Post.nonce == nonce))
 
 
-def _tags_from_slugs(slugs: list[str]) -> list[Tag]:
+def tags_from_slugs(slugs: list[str]) -> list[Tag]:
     wanted = list(dict.fromkeys(slug.strip().lower() for slug in slugs if slug.strip()))
     if not TAGS_MIN <= len(wanted) <= TAGS_MAX:
         raise ForumError(f"Choose {TAGS_MIN} to {TAGS_MAX} topics.", status=422)
@@ -84,7 +84,7 @@ def create_thread(
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
         raise ForumError(f"A title is {TITLE_MIN} to {TITLE_MAX} characters.", status=422)
     check_body(body)
-    tags = _tags_from_slugs(tag_slugs)
+    tags = tags_from_slugs(tag_slugs)
     first = _check_post_limit(author, nonce)
     if first is not None:
         return first.thread, False

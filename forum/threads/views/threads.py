@@ -12,6 +12,7 @@ from forum.threads import services
 from forum.threads.forms import ReplyForm, ThreadForm, tag_choices
 from forum.threads.links import post_url, thread_url
 from forum.threads.page import Moved, build_thread_page
+from forum.threads.ranking import parse_sort
 from forum.threads.views import bp
 from forum.threads.views.support import (
     current_viewer,
@@ -61,6 +62,7 @@ def show(thread_id, slug=None):
         root=parse_int(args.get("root"), message=LINK_MESSAGE),
         reply_to=parse_int(args.get("reply_to"), message=LINK_MESSAGE),
         crisis_panel=take_crisis_panel(user, thread),
+        sort=parse_sort(args.get("sort")),
     )
 
 
