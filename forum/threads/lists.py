@@ -29,8 +29,35 @@ SORT_LABELS = {"active": "Recently active", "new": "Newest", "top": "Most helpfu
 MONTH_MIN, MONTH_MAX = 1, 24
 
 
+# A reversed range is a slip, not a broken link: the list shows the range the right way
+# round and says so beside the field (issue #11).
+MONTHS_SWAPPED = (
+    "“From month” was after “To month”, so the list shows months {low} to {high} instead."
+)
+
+
 class BadListRequest(BadValue):
     status = 400
+
+
+@dataclass(frozen=True)
+class FilterNote:
+    """What a list did with a filter value it could not use as given, shown beside the
+    field named ``field`` (the query argument); the list itself is still shown."""
+
+    field: str
+    message: str
+
+
+def ordered_range(
+    low: int | None, high: int | None, *, field: str, message: str
+) -> tuple[int | None, int | None, tuple[FilterNote, ...]]:
+    """``low`` and ``high`` the right way round, with a note for ``field`` when they were
+    swapped; ``message`` is formatted with the ``low`` and ``high`` finally used."""
+    if low is None or high is None or low <= high:
+        return low, high, ()
+    low, high = high, low
+    return low, high, (FilterNote(field, message.format(low=low, high=high)),)
 
 
 @dataclass(frozen=True)
@@ -40,10 +67,15 @@ class ListQuery:
     month_min: int | None = None
     month_max: int | None = None
     after: tuple | None = None  # (sort key, thread id) of the last thread already shown
+    notes: tuple[FilterNote, ...] = ()
 
     @property
     def is_filtered(self) -> bool:
         return bool(self.stage or self.month_min or self.month_max)
+
+    def note_for(self, field: str) -> str | None:
+        """The message to show beside the filter field ``field``, if any."""
+        return " ".join(note.message for note in self.notes if note.field == field) or None
 
     def url_args(self, **changes) -> dict:
         """Query arguments for a link to this list (``after`` is left to the caller)."""
@@ -68,16 +100,20 @@ def _month_arg(args: Mapping, name: str) -> int | None:
 
 def parse_list_query(args: Mapping) -> ListQuery:
     """Read ``sort``, ``stage``, ``month_min``, ``month_max`` and ``after`` from a request's
-    arguments. Raises BadListRequest (400) with a message for anything malformed."""
+    arguments. A reversed month range is swapped, with a note (``ListQuery.notes``).
+    Raises BadListRequest (400) with a message for anything malformed."""
     sort = (args.get("sort") or "active").strip()
     if sort not in SORTS:
         raise BadListRequest("Sort by active, new or top.")
     stage = (args.get("stage") or "").strip() or None
     if stage is not None and stage not in set(Stage):
         raise BadListRequest("The stage is one of considering, on_treatment or finished.")
-    month_min, month_max = _month_arg(args, "month_min"), _month_arg(args, "month_max")
-    if month_min and month_max and month_min > month_max:
-        raise BadListRequest("The first month of the range comes after the last one.")
+    month_min, month_max, notes = ordered_range(
+        _month_arg(args, "month_min"),
+        _month_arg(args, "month_max"),
+        field="month_max",
+        message=MONTHS_SWAPPED,
+    )
     after = args.get("after")
     return ListQuery(
         sort=sort,
@@ -85,6 +121,7 @@ def parse_list_query(args: Mapping) -> ListQuery:
         month_min=month_min,
         month_max=month_max,
         after=decode_cursor(sort, after) if after else None,
+        notes=notes,
     )
 
 

@@ -1,0 +1,68 @@
+"""Dead ends and words that carry the wrong feeling (issue #11): each page a member can
+reach says what they can do next, and a held first post gets one calm notice."""
+
+import re
+from html import unescape
+
+import pytest
+
+from forum.extensions import db
+from forum.tags.services import load_shipped_tags
+from tests.factories import make_thread
+
+
+@pytest.fixture(autouse=True)
+def tags(app):
+    load_shipped_tags()
+    db.session.commit()
+
+
+def titles(html: str) -> list[str]:
+    found = re.findall(r'class="thread-title"><a href="[^"]+">([^<]+)</a>', html)
+    return sorted(unescape(title) for title in found)
+
+
+def field_div(html: str, input_id: str) -> str:
+    """The markup of the filter field holding the input ``input_id``."""
+    match = re.search(
+        rf'<div class="field">(?:(?!</div>).)*id="{input_id}"(?:(?!</div>).)*</div>', html, re.S
+    )
+    assert match, f"no field for {input_id}"
+    return match.group(0)
+
+
+# --- A reversed treatment-month range ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/tags/dryness"])
+def test_a_reversed_month_range_lists_the_range_swapped_and_says_so(client, path):
+    for month in (2, 5, 9, 12):
+        make_thread(title=f"Month {month} story", tags=("dryness",), treatment_month=month)
+    db.session.commit()
+
+    response = client.get(f"{path}?month_min=9&month_max=2")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Error 400" not in html
+    assert titles(html) == ["Month 2 story", "Month 5 story", "Month 9 story"]
+    to_month = unescape(field_div(html, "filter-month-max"))
+    assert "so the list shows months 2 to 9 instead." in to_month
+    assert 'aria-describedby="filter-note-month_max"' in to_month
+    assert 'value="9"' in to_month
+    assert 'value="2"' in field_div(html, "filter-month-min")
+    # The links onwards carry the range the right way round.
+    assert "month_min=2&amp;month_max=9" in html
+
+
+def test_a_range_the_right_way_round_carries_no_note(client):
+    make_thread(title="Month 5 story", tags=("dryness",), treatment_month=5)
+    db.session.commit()
+    html = client.get("/tags/dryness?month_min=2&month_max=9").get_data(as_text=True)
+    assert titles(html) == ["Month 5 story"]
+    assert "filter-note" not in html
+
+
+def test_a_malformed_month_is_still_a_clear_400(client):
+    response = client.get("/tags/dryness?month_min=0&month_max=3")
+    assert response.status_code == 400
+    assert "whole numbers from 1 to 24" in unescape(response.get_data(as_text=True))
