@@ -352,7 +352,9 @@ def new():
     tag_descriptions = {tag.slug: tag.description for tag in tags}
     error, preview, status, headers = None, None, 200, {}
     if request.method == "GET":
-        services.check_can_post(user)
+        refusal = services.posting_refusal(user)
+        if refusal is not None:
+            return render_template("threads/cannot_post.html", refusal=refusal), 403
         wanted = request.args.get("tag")
         if wanted in tag_descriptions:
             form.tags.data = [wanted]
