@@ -383,14 +383,23 @@ def _count_reply(thread: Thread, now) -> None:
 # --- Editing and deleting -------------------------------------------------------------------
 
 
+def change_refusal(post: Post) -> str | None:
+    """Why ``post`` can no longer be edited or deleted, even by its author; None while it
+    can. The thread page shows it in place of Edit and Delete (issue #11)."""
+    if post.deleted_at is not None:
+        return "This post was deleted."
+    if post.status in (PostStatus.HIDDEN, PostStatus.REMOVED):
+        return "A moderator took this post down, so it can't be edited or deleted."
+    return None
+
+
 def _require_author(post: Post, user: User, what: str) -> None:
     require_can_write(user)
     if not Viewer.of(user).is_author_of(post):
         raise PermissionDenied(f"You can only {what} your own posts.")
-    if post.deleted_at is not None:
-        raise InvalidAction("This post was deleted.")
-    if post.status in (PostStatus.HIDDEN, PostStatus.REMOVED):
-        raise InvalidAction("A moderator took this post down, so it can't be changed.")
+    refusal = change_refusal(post)
+    if refusal is not None:
+        raise InvalidAction(refusal)
 
 
 def check_author(post: Post, user: User) -> None:

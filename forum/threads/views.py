@@ -32,6 +32,8 @@ from forum.validation import PAGE_MAX, parse_int, xml_safe
 from forum.visibility import ThreadView, post_view, thread_notice
 
 bp = Blueprint("threads", __name__)
+# The reply tree offers Edit and Delete only where they can work (issue #11).
+bp.add_app_template_global(services.change_refusal, "change_refusal")
 
 PAGE_MESSAGE = "There is no such page of this thread."
 LINK_MESSAGE = "That link to a reply is broken. Open the thread from its first page."

@@ -2,14 +2,18 @@
 reach says what they can do next, and a held first post gets one calm notice."""
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 
 from forum.extensions import db
+from forum.models import ReviewItem, Role, UserStatus, utcnow
+from forum.moderation import services as moderation
 from forum.tags.services import load_shipped_tags
+from forum.threads import services
 from tests.conftest import login, outbox
-from tests.factories import make_thread
+from tests.factories import make_post, make_thread, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -101,10 +105,6 @@ def test_an_unconfirmed_member_is_told_why_and_can_ask_for_a_new_link(app, clien
 
 
 def test_a_suspended_member_is_told_the_reason_without_a_confirmation_button(client, member):
-    from datetime import timedelta
-
-    from forum.models import UserStatus, utcnow
-
     member.status = UserStatus.SUSPENDED
     member.suspended_until = utcnow() + timedelta(days=3)
     member.status_reason = "Cooling off."
@@ -130,3 +130,56 @@ def test_links_to_start_a_thread_are_hidden_until_the_address_is_confirmed(
     links = new_thread_links(client.get(path).get_data(as_text=True))
     assert "New thread" in links
     assert ("Share your experience" in links) == (path != "/tags")
+
+
+# --- A post a moderator took down -----------------------------------------------------------
+
+
+def post_footer(html: str, post_id: int) -> str:
+    """The actions under one post of a thread page."""
+    start = html.index(f'id="p{post_id}"')
+    footer = html.index('<footer class="post-actions">', start)
+    return unescape(html[footer : html.index("</footer>", footer)])
+
+
+def take_down(post, decision: str) -> None:
+    report = moderation.report_post(post, make_user("reporter"), "harassment")
+    db.session.flush()
+    item = db.session.get(ReviewItem, report.item_id)
+    moderation.act_on_item(item, make_user(role=Role.MODERATOR), decision, "Rude.")
+    db.session.commit()
+
+
+@pytest.mark.parametrize("decision", ["hide", "remove"])
+@pytest.mark.parametrize("which", ["opening", "reply"])
+def test_the_author_of_a_post_taken_down_sees_why_instead_of_edit_and_delete(
+    client, member, decision, which
+):
+    thread = make_thread(member, title="A story of mine")
+    post = services.opening_post(thread) if which == "opening" else make_post(thread, member)
+    db.session.commit()
+    take_down(post, decision)
+
+    login(client, member)
+    response = client.get(f"/t/{thread.id}")
+    assert response.status_code == 200
+    footer = post_footer(response.get_data(as_text=True), post.id)
+    assert "A moderator took this post down, so it can't be edited or deleted." in footer
+    assert f"/p/{post.id}/edit" not in footer and f"/p/{post.id}/delete" not in footer
+    # What the page no longer offers is still refused, with the same reason.
+    refused = client.get(f"/p/{post.id}/edit")
+    assert refused.status_code == 409
+    assert "so it can't be edited or deleted" in unescape(refused.get_data(as_text=True))
+
+
+def test_the_author_of_a_held_post_can_still_edit_and_delete_it(client, member):
+    thread = make_thread(make_user("someone"), title="Somebody's story")
+    reply = make_post(thread, member)
+    moderation.hold_post(reply)
+    db.session.commit()
+
+    login(client, member)
+    footer = post_footer(client.get(f"/t/{thread.id}").get_data(as_text=True), reply.id)
+    assert f'href="/p/{reply.id}/edit"' in footer and f'href="/p/{reply.id}/delete"' in footer
+    assert client.get(f"/p/{reply.id}/edit").status_code == 200
+    assert client.get(f"/p/{reply.id}/delete").status_code == 200
