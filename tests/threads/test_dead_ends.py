@@ -4,6 +4,7 @@ reach says what they can do next, and a held first post gets one calm notice."""
 import re
 from datetime import timedelta
 from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -13,7 +14,7 @@ from forum.moderation import services as moderation
 from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.conftest import login, outbox
-from tests.factories import make_post, make_thread, make_user
+from tests.factories import PASSWORD, make_post, make_thread, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -183,3 +184,38 @@ def test_the_author_of_a_held_post_can_still_edit_and_delete_it(client, member):
     assert f'href="/p/{reply.id}/edit"' in footer and f'href="/p/{reply.id}/delete"' in footer
     assert client.get(f"/p/{reply.id}/edit").status_code == 200
     assert client.get(f"/p/{reply.id}/delete").status_code == 200
+
+
+# --- Logging in from the reply box ----------------------------------------------------------
+
+
+def login_link(html: str) -> str:
+    section = html[html.index('id="reply"') :]
+    return unescape(re.search(r'<a href="([^"]+)">log in</a>', section).group(1))
+
+
+@pytest.mark.parametrize("answering", ["thread", "reply", "reply on a subtree page"])
+def test_logging_in_from_the_reply_box_comes_back_to_the_same_reply_box(
+    app, client, member, answering
+):
+    thread = make_thread(make_user("writer"), title="A story to answer")
+    reply = make_post(thread)
+    db.session.commit()
+    page = f"/t/{thread.id}/{thread.slug}"
+    query = {"thread": "", "reply": f"?reply_to={reply.id}"}.get(
+        answering, f"?root={reply.id}&reply_to={reply.id}"
+    )
+    link = login_link(client.get(page + query).get_data(as_text=True))
+    expected = page + (f"?root={reply.id}" if "root" in query else "")
+    if "reply_to" in query:
+        expected += ("&" if "?" in expected else "?") + f"reply_to={reply.id}"
+    expected += "#reply"
+    assert urlsplit(link).path == "/login"
+    assert parse_qs(urlsplit(link).query) == {"next": [expected]}
+
+    response = client.post(link, data={"login": member.username, "password": PASSWORD})
+    assert response.status_code == 302 and response.location == expected
+    back = client.get(expected).get_data(as_text=True)
+    assert '<form method="post" action="/t/' in back
+    if "reply_to" in query:
+        assert f'name="parent_id" type="hidden" value="{reply.id}"' in back
