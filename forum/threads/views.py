@@ -330,14 +330,10 @@ def reply(thread_id):
     # Read what the answer needs before the commit expires the objects (no reloads).
     target, held, thread_id = post_url(post), post.status == PostStatus.PENDING, thread.id
     db.session.commit()
+    # A held reply is told by its own notice on the page it lands on (issue #11).
     if not created:
         flash("That reply was already posted.", "success")
-    elif held:
-        flash(
-            "Your reply is saved and waiting for review: a moderator will look at it soon.",
-            "info",
-        )
-    else:
+    elif not held:
         flash("Reply posted.", "success")
     _remember_screening(post.screening if created else None, thread_id)
     return redirect(target)
@@ -389,15 +385,10 @@ def new():
                 thread.id,
             )
             db.session.commit()
+            # A held thread is told by its opening post's notice, once (issue #11).
             if not created:
                 flash("That thread was already posted.", "success")
-            elif held:
-                flash(
-                    "Your thread is saved and waiting for review: a moderator will look at "
-                    "it soon.",
-                    "info",
-                )
-            else:
+            elif not held:
                 flash("Your thread is posted.", "success")
             _remember_screening(thread.screening if created else None, thread_id)
             return redirect(target)

@@ -219,3 +219,61 @@ def test_logging_in_from_the_reply_box_comes_back_to_the_same_reply_box(
     assert '<form method="post" action="/t/' in back
     if "reply_to" in query:
         assert f'name="parent_id" type="hidden" value="{reply.id}"' in back
+
+
+# --- A new member's first post -------------------------------------------------------------
+
+
+NOTICE_RE = re.compile(r'<(?:p|div)[^>]*class="(?:[^"]*\s)?(notice|flash|flashes)(?:\s[^"]*)?"')
+
+
+def notices(html: str) -> list[str]:
+    """The opening tags of every notice and flash in the page's own content."""
+    content = html.split('<main id="content"', 1)[1].split("</main>", 1)[0]
+    return [match.group(0) for match in NOTICE_RE.finditer(content)]
+
+
+@pytest.fixture
+def hold_first_posts(app, monkeypatch):
+    monkeypatch.setitem(app.config, "NEW_MEMBER_HELD_POSTS", 1)
+
+
+def test_a_held_first_thread_lands_on_one_calm_notice(client, hold_first_posts):
+    login(client, make_user("newcomer"))
+    response = client.post(
+        "/t/new",
+        data={"title": "My very first post", "body": "Week one.", "tags": ["dryness"]},
+    )
+    assert response.status_code == 302
+    html = client.get(response.location).get_data(as_text=True)
+    [notice] = notices(html)
+    assert "danger" not in notice and "warn" not in notice and "error" not in notice
+    text = main(html)
+    assert "Waiting for review." in text
+    assert "usually happens within a day" in text
+    assert "you'll get a notification saying why" in text
+
+
+def test_a_held_first_reply_lands_on_one_calm_notice(client, hold_first_posts):
+    thread = make_thread(make_user("guide", role=Role.MODERATOR))  # never held
+    db.session.commit()
+    login(client, make_user("newcomer"))
+    response = client.post(f"/t/{thread.id}/reply", data={"body": "Same for me."})
+    assert response.status_code == 302
+    html = client.get(response.location).get_data(as_text=True)
+    [notice] = notices(html)
+    assert "danger" not in notice and "warn" not in notice
+    assert "usually happens within a day" in main(html)
+
+
+def test_moderators_still_see_why_a_post_is_held(client, hold_first_posts, moderator):
+    newcomer = make_user("newcomer")
+    db.session.commit()
+    thread, _ = services.create_thread(
+        newcomer, title="My very first post", body="Week one.", tag_slugs=["dryness"]
+    )
+    db.session.commit()
+    login(client, moderator)
+    text = main(client.get(f"/t/{thread.id}").get_data(as_text=True))
+    assert "Waiting for review." in text and "a moderator checks new members" in text
+    assert "Only its author and the moderators can see it for now." in text
