@@ -1,0 +1,60 @@
+"""A new member's first post waits for a moderator: the page they land on says so in one
+calm notice, styled as neither a warning nor an error (issue #11)."""
+
+from forum.extensions import db
+from forum.tags.services import load_shipped_tags
+from tests.e2e.conftest import check_accessibility, sign_in
+from tests.factories import make_user
+
+# The notice's colours beside those of a warning box, a danger box and an error message.
+COLOURS = """(notice) => {
+  const colours = (el) => {
+    const style = getComputedStyle(el);
+    return [style.backgroundColor, style.borderTopColor, style.color];
+  };
+  const probe = (className) => {
+    const el = document.createElement("p");
+    el.className = className;
+    notice.parentElement.appendChild(el);
+    const found = colours(el);
+    el.remove();
+    return found;
+  };
+  return {
+    notice: colours(notice),
+    warn: probe("notice warn"),
+    danger: probe("notice danger"),
+    error: probe("error"),
+  };
+}"""
+
+
+def test_a_held_first_post_lands_on_one_calm_notice(page, live_app, live_server, monkeypatch):
+    monkeypatch.setitem(live_app.config, "NEW_MEMBER_HELD_POSTS", 1)
+    load_shipped_tags()
+    newcomer = make_user("e2e_newcomer")
+    db.session.commit()
+    sign_in(page, live_app, live_server, newcomer)
+
+    page.goto("/t/new?tag=dryness")
+    page.get_by_label("Title").fill("My first week, a bit nervous")
+    page.get_by_label("Your experience").fill("Lips are dry and I am not sure what to expect.")
+    page.get_by_role("button", name="Post", exact=True).click()
+    page.wait_for_url("**/t/*/my-first-week-a-bit-nervous")
+
+    shown = page.locator("main .notice, main .flash, main .form-summary, main [role=alert]")
+    assert shown.count() == 1
+    notice = shown.first
+    assert notice.is_visible()
+    text = notice.inner_text()
+    assert text.startswith("Waiting for review.")
+    assert "within a day" in text and "notification" in text
+    assert notice.get_attribute("role") == "status"
+    classes = set(notice.get_attribute("class").split())
+    assert not {"warn", "danger", "error", "flash-error"} & classes
+
+    colours = page.evaluate(COLOURS, notice.element_handle())
+    assert colours["notice"][:2] != colours["warn"][:2]
+    assert colours["notice"][:2] != colours["danger"][:2]
+    assert colours["notice"][2] != colours["error"][2]
+    check_accessibility(page)
