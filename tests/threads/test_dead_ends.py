@@ -12,7 +12,7 @@ from forum.extensions import db
 from forum.models import ReviewItem, Role, UserStatus, utcnow
 from forum.moderation import services as moderation
 from forum.tags.services import load_shipped_tags
-from forum.threads import services
+from forum.threads import lists, services
 from tests.conftest import login, outbox
 from tests.factories import PASSWORD, make_post, make_thread, make_user
 
@@ -63,6 +63,19 @@ def test_a_reversed_month_range_lists_the_range_swapped_and_says_so(client, path
     assert 'value="2"' in field_div(html, "filter-month-min")
     # The links onwards carry the range the right way round.
     assert "month_min=2&amp;month_max=9" in html
+
+
+def test_ordered_range_swaps_any_reversed_range_and_notes_the_field(app):
+    message = "Doses from {low} to {high} mg."
+    assert lists.ordered_range(40, 20, field="dose_max", message=message) == (
+        20,
+        40,
+        (lists.FilterNote("dose_max", "Doses from 20 to 40 mg."),),
+    )
+    for low, high in ((20, 40), (20, 20), (None, 5), (5, None)):
+        assert lists.ordered_range(low, high, field="dose_max", message=message) == (low, high, ())
+    query = lists.ListQuery(notes=(lists.FilterNote("dose_max", "Swapped."),))
+    assert query.note_for("dose_max") == "Swapped." and query.note_for("month_max") is None
 
 
 def test_a_range_the_right_way_round_carries_no_note(client):
