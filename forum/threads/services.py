@@ -127,11 +127,6 @@ def write_refusal(user: User | None) -> str | None:
     return None
 
 
-def check_can_post(user: User | None) -> None:
-    """Raise PermissionDenied, with the reason, unless ``user`` may post."""
-    require_can_write(user)
-
-
 @dataclass(frozen=True)
 class PostingRefusal:
     """Why a member may not start a thread, for the page that tells them (issue #11)."""
