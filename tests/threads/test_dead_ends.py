@@ -58,11 +58,25 @@ def test_a_reversed_month_range_lists_the_range_swapped_and_says_so(client, path
     assert titles(html) == ["Month 2 story", "Month 5 story", "Month 9 story"]
     to_month = unescape(field_div(html, "filter-month-max"))
     assert "so the list shows months 2 to 9 instead." in to_month
-    assert 'aria-describedby="filter-note-month_max"' in to_month
+    assert 'aria-describedby="filter-month-hint filter-note-month_max"' in to_month
     assert 'value="9"' in to_month
     assert 'value="2"' in field_div(html, "filter-month-min")
     # The links onwards carry the range the right way round.
     assert "month_min=2&amp;month_max=9" in html
+
+
+def test_with_stage_finished_the_swapped_range_is_months_since_finishing(client):
+    for months in (0, 4, 10):
+        make_thread(title=f"{months} months after", tags=("dryness",), months_since=months)
+    db.session.commit()
+
+    response = client.get("/tags/dryness?stage=finished&month_min=6&month_max=0")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert titles(html) == ["0 months after", "4 months after"]
+    to_month = unescape(field_div(html, "filter-month-max"))
+    assert "so the list shows months 0 to 6 since finishing instead." in to_month
+    assert 'value="0"' in field_div(html, "filter-month-min")
 
 
 def test_ordered_range_swaps_any_reversed_range_and_notes_the_field(app):
