@@ -17,7 +17,7 @@ from flask import request, url_for
 from markupsafe import Markup, escape
 
 from forum.models import PostStatus
-from forum.threads.services.editing import refusal_for
+from forum.threads.services.editing import LOCKED_EDIT, refusal_for
 
 # An id the paths are built with and then split on: long enough to occur nowhere else in a
 # path, short enough for the bounded id converter (forum/urls.py).
@@ -89,6 +89,7 @@ class Reader:
     locked: bool
     reply_query: str  # what "Reply" links start with: "?", "?page=2&", or a full path
     paths: Paths
+    staff: bool = False  # a moderator or admin, who may still edit in a locked thread
     reply_href: str = field(init=False, repr=False)  # reply_query escaped, once a page
 
     def __post_init__(self):
@@ -122,7 +123,8 @@ def post_footer(
     to it (its count, its history and its author's actions while its text shows, and
     "Reply" on an opening post, which answers the thread). Its author is offered Edit and
     Delete only where they would work, and told why not in their place (issue #11): a post
-    a moderator took down (``status``) or deleted keeps neither.
+    a moderator took down (``status``) or deleted keeps neither, and in a locked thread only
+    staff can edit.
     """
     paths = reader.paths
     own = author_id is not None and author_id == reader.viewer_id
@@ -156,9 +158,10 @@ def _own_actions(reader: Reader, post_id: int, refusal: str | None) -> str:
     if refusal is not None:
         return f' <span class="muted">{escape(refusal)}</span>'
     paths = reader.paths
-    return (
-        f' <a href="{paths.edit % post_id}">Edit</a> <a href="{paths.delete % post_id}">Delete</a>'
-    )
+    delete = f' <a href="{paths.delete % post_id}">Delete</a>'
+    if reader.locked and not reader.staff:
+        return f'{delete} <span class="muted">{escape(LOCKED_EDIT)}</span>'
+    return f' <a href="{paths.edit % post_id}">Edit</a>{delete}'
 
 
 def footer_for(reader: Reader, *, markers: bool = False):

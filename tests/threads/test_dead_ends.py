@@ -12,7 +12,7 @@ from forum.extensions import db
 from forum.models import ReviewItem, Role, UserStatus, utcnow
 from forum.moderation import services as moderation
 from forum.tags.services import load_shipped_tags
-from forum.threads import lists, services
+from forum.threads import fragments, lists, services
 from tests.conftest import login, outbox
 from tests.factories import PASSWORD, make_post, make_thread, make_user
 
@@ -211,6 +211,48 @@ def test_the_author_of_a_held_post_can_still_edit_and_delete_it(client, member):
     assert f'href="/p/{reply.id}/edit"' in footer and f'href="/p/{reply.id}/delete"' in footer
     assert client.get(f"/p/{reply.id}/edit").status_code == 200
     assert client.get(f"/p/{reply.id}/delete").status_code == 200
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["fresh", "shared tree"])
+def test_in_a_locked_thread_the_author_is_told_why_edit_is_gone(
+    app, client, member, monkeypatch, shared
+):
+    thread = make_thread(make_user("someone"), title="A thread that was locked")
+    reply = make_post(thread, member)
+    thread.locked = True
+    db.session.commit()
+    monkeypatch.setitem(app.config, "TREE_CACHE_SECONDS", 60 if shared else 0)
+    found, lookup = [], fragments.lookup
+
+    def counting_lookup(*args):
+        generation, shared_tree = lookup(*args)
+        found.append(shared_tree is not None)
+        return generation, shared_tree
+
+    monkeypatch.setattr(fragments, "lookup", counting_lookup)
+
+    login(client, member)
+    if shared:  # another member's visit stores the tree the author's page is filled from
+        login(app.test_client(), make_user("reader")).get(f"/t/{thread.id}")
+    footer = post_footer(client.get(f"/t/{thread.id}").get_data(as_text=True), reply.id)
+    assert found == ([False, True] if shared else [])
+    assert "This thread is locked: its posts can't be edited." in footer
+    assert f"/p/{reply.id}/edit" not in footer and f'href="/p/{reply.id}/delete"' in footer
+    refused = client.post(f"/p/{reply.id}/edit", data={"body": "Changed."})
+    assert refused.status_code == 409
+    assert "its posts can't be edited" in unescape(refused.get_data(as_text=True))
+    assert client.get(f"/p/{reply.id}/delete").status_code == 200
+
+
+def test_in_a_locked_thread_a_moderator_can_still_edit_their_own_post(client, moderator):
+    thread = make_thread(make_user("someone"), title="A thread that was locked")
+    reply = make_post(thread, moderator)
+    thread.locked = True
+    db.session.commit()
+
+    login(client, moderator)
+    footer = post_footer(client.get(f"/t/{thread.id}").get_data(as_text=True), reply.id)
+    assert f'href="/p/{reply.id}/edit"' in footer and "locked" not in footer
 
 
 # --- Logging in from the reply box ----------------------------------------------------------

@@ -12,6 +12,9 @@ from forum.permissions import require_can_write
 from forum.threads.services.checks import TITLE_MAX, TITLE_MIN, check_body, screen, thread_text
 from forum.visibility import Viewer, can_see_thread, post_view
 
+# Deleting still works in a locked thread; editing is for moderators only there.
+LOCKED_EDIT = "This thread is locked: its posts can't be edited."
+
 
 def change_refusal(post: Post) -> str | None:
     """Why ``post`` can no longer be edited or deleted, even by its author; None while it
@@ -54,7 +57,7 @@ def edit_post(post: Post, editor: User, *, body: str, title: str | None = None) 
     _require_author(post, editor, "edit")
     thread = post.thread
     if thread.locked and not Viewer.of(editor).is_staff:
-        raise InvalidAction("This thread is locked: its posts can't be changed.")
+        raise InvalidAction(LOCKED_EDIT)
     check_body(body)
     new_title = None
     if post.parent_id is None and title is not None:
