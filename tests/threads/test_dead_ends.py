@@ -79,6 +79,19 @@ def test_with_stage_finished_the_swapped_range_is_months_since_finishing(client)
     assert 'value="0"' in field_div(html, "filter-month-min")
 
 
+def test_search_reads_a_reversed_range_swapped_and_says_so(client):
+    make_thread(title="Balm in month three", body="Lanolin.", treatment_month=3)
+    make_thread(title="Balm in month eight", body="Lanolin.", treatment_month=8)
+    db.session.commit()
+
+    response = client.get("/search?q=balm&month_min=5&month_max=1")
+    assert response.status_code == 200
+    html = unescape(response.get_data(as_text=True))
+    assert "Balm in month three" in html and "Balm in month eight" not in html
+    assert "so the list shows months 1 to 5 instead." in field_div(html, "month_max")
+    assert 'aria-describedby="month-hint filter-note-month_max"' in html
+
+
 def test_ordered_range_swaps_any_reversed_range_and_notes_the_field(app):
     message = "Doses from {low} to {high} mg."
     assert lists.ordered_range(40, 20, field="dose_max", message=message) == (
