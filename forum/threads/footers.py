@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from flask import request, url_for
 from markupsafe import Markup, escape
 
+from forum.models import PostStatus
+from forum.threads.services.editing import LOCKED_EDIT, refusal_for
+
 # An id the paths are built with and then split on: long enough to occur nowhere else in a
 # path, short enough for the bounded id converter (forum/urls.py).
 _PLACEHOLDER = 918_273_645_546_372_819
@@ -86,6 +89,7 @@ class Reader:
     locked: bool
     reply_query: str  # what "Reply" links start with: "?", "?page=2&", or a full path
     paths: Paths
+    staff: bool = False  # a moderator or admin, who may still edit in a locked thread
     reply_href: str = field(init=False, repr=False)  # reply_query escaped, once a page
 
     def __post_init__(self):
@@ -109,13 +113,18 @@ def post_footer(
     shows_body: bool = True,
     opening: bool = False,
     item_id: int | None = None,
+    status: str = PostStatus.VISIBLE,
+    deleted: bool = False,
 ) -> Markup:
     """The footer under one post for ``reader``.
 
     ``plain`` posts (shown to everyone as written) take helpful marks, replies and
     reports; a post shown with a notice or as a placeholder keeps only what still applies
     to it (its count, its history and its author's actions while its text shows, and
-    "Reply" on an opening post, which answers the thread).
+    "Reply" on an opening post, which answers the thread). Its author is offered Edit and
+    Delete only where they would work, and told why not in their place (issue #11): a post
+    a moderator took down (``status``) or deleted keeps neither, and in a locked thread only
+    staff can edit.
     """
     paths = reader.paths
     own = author_id is not None and author_id == reader.viewer_id
@@ -134,10 +143,7 @@ def post_footer(
     if edited and shows_body:
         parts.append(f' <a href="{paths.history % post_id}">History</a>')
     if own and shows_body:
-        parts.append(
-            f' <a href="{paths.edit % post_id}">Edit</a>'
-            f' <a href="{paths.delete % post_id}">Delete</a>'
-        )
+        parts.append(_own_actions(reader, post_id, refusal_for(status, deleted=deleted)))
     elif plain and reader.can_write:
         parts.append(f' <a href="{paths.report % post_id}">Report</a>')
     if item_id:
@@ -145,6 +151,17 @@ def post_footer(
     parts.append("</footer>")
     # Every part is fixed markup, a number, an escaped path or the escaped reply address.
     return Markup("".join(parts))  # noqa: S704
+
+
+def _own_actions(reader: Reader, post_id: int, refusal: str | None) -> str:
+    """Edit and Delete for the post's author, or why they can't have them."""
+    if refusal is not None:
+        return f' <span class="muted">{escape(refusal)}</span>'
+    paths = reader.paths
+    delete = f' <a href="{paths.delete % post_id}">Delete</a>'
+    if reader.locked and not reader.staff:
+        return f'{delete} <span class="muted">{escape(LOCKED_EDIT)}</span>'
+    return f' <a href="{paths.edit % post_id}">Edit</a>{delete}'
 
 
 def footer_for(reader: Reader, *, markers: bool = False):
@@ -166,6 +183,8 @@ def footer_for(reader: Reader, *, markers: bool = False):
             shows_body=view.show_body,
             opening=post.parent_id is None,
             item_id=item_id,
+            status=post.status,
+            deleted=post.deleted_at is not None,
         )
 
     return footer

@@ -20,7 +20,7 @@ from forum.threads.links import thread_url
 from forum.threads.ranking import SORT_OLDEST
 from forum.threads.tree import Node, TreePage, find_node
 from forum.urls import external_url
-from forum.visibility import ThreadView, thread_notice
+from forum.visibility import ThreadView, Viewer, thread_notice
 
 # Threads with this tag carry the short support banner (issue #4).
 MOOD_TAG = "mood"
@@ -140,7 +140,12 @@ def build_thread_page(
         guide_articles=articles_for_tags(tag.id for tag in thread.tags),
     )
     reader = footers.Reader(
-        built.viewer_id, bool(csrf), thread.locked, built.reply_query, built.paths
+        built.viewer_id,
+        bool(csrf),
+        thread.locked,
+        built.reply_query,
+        built.paths,
+        staff=Viewer.of(viewer).is_staff,
     )
 
     def render(footer_for, *, for_anyone: bool) -> str:

@@ -15,15 +15,33 @@ from forum.threads.services.experience import Experience
 from forum.threads.services.posting import tags_from_slugs
 from forum.visibility import Viewer, can_see_thread, post_view
 
+# Deleting still works in a locked thread; editing is for moderators only there.
+LOCKED_EDIT = "This thread is locked: its posts can't be edited."
+
+
+def change_refusal(post: Post) -> str | None:
+    """Why ``post`` can no longer be edited or deleted, even by its author; None while it
+    can. The thread page shows it in place of Edit and Delete (issue #11)."""
+    return refusal_for(post.status, deleted=post.deleted_at is not None)
+
+
+def refusal_for(status: str, *, deleted: bool) -> str | None:
+    """``change_refusal`` for a post in ``status``, deleted or not (for the footer builder,
+    which has the post's columns rather than the post)."""
+    if deleted:
+        return "This post was deleted."
+    if status in (PostStatus.HIDDEN, PostStatus.REMOVED):
+        return "A moderator took this post down, so it can't be edited or deleted."
+    return None
+
 
 def _require_author(post: Post, user: User, what: str) -> None:
     require_can_write(user)
     if not Viewer.of(user).is_author_of(post):
         raise PermissionDenied(f"You can only {what} your own posts.")
-    if post.deleted_at is not None:
-        raise InvalidAction("This post was deleted.")
-    if post.status in (PostStatus.HIDDEN, PostStatus.REMOVED):
-        raise InvalidAction("A moderator took this post down, so it can't be changed.")
+    refusal = change_refusal(post)
+    if refusal is not None:
+        raise InvalidAction(refusal)
 
 
 def check_author(post: Post, user: User) -> None:
@@ -52,7 +70,7 @@ def edit_post(
     _require_author(post, editor, "edit")
     thread = post.thread
     if thread.locked and not Viewer.of(editor).is_staff:
-        raise InvalidAction("This thread is locked: its posts can't be changed.")
+        raise InvalidAction(LOCKED_EDIT)
     check_body(body)
     new_title = None
     if post.parent_id is None and title is not None:

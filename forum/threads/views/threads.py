@@ -93,14 +93,10 @@ def reply(thread_id):
     # Read what the answer needs before the commit expires the objects (no reloads).
     target, held, thread_id = post_url(post), post.status == PostStatus.PENDING, thread.id
     db.session.commit()
+    # A held reply is told by its own notice on the page it lands on (issue #11).
     if not created:
         flash("That reply was already posted.", "success")
-    elif held:
-        flash(
-            "Your reply is saved and waiting for review: a moderator will look at it soon.",
-            "info",
-        )
-    else:
+    elif not held:
         flash("Reply posted.", "success")
     remember_screening(post.screening if created else None, thread_id)
     return redirect(target)
@@ -117,7 +113,9 @@ def new():
     tag_descriptions = {tag.slug: tag.description for tag in tags}
     error, preview, status, headers = None, None, 200, {}
     if request.method == "GET":
-        services.check_can_post(user)
+        refusal = services.posting_refusal(user)
+        if refusal is not None:
+            return render_template("threads/cannot_post.html", refusal=refusal), 403
         wanted = request.args.get("tag")
         if wanted in tag_descriptions:
             form.tags.data = [wanted]
@@ -150,15 +148,10 @@ def new():
                 thread.id,
             )
             db.session.commit()
+            # A held thread is told by its opening post's notice, once (issue #11).
             if not created:
                 flash("That thread was already posted.", "success")
-            elif held:
-                flash(
-                    "Your thread is saved and waiting for review: a moderator will look at "
-                    "it soon.",
-                    "info",
-                )
-            else:
+            elif not held:
                 flash("Your thread is posted.", "success")
             remember_screening(thread.screening if created else None, thread_id)
             return redirect(target)
