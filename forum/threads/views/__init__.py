@@ -7,11 +7,7 @@ and ``feeds``.
 
 from flask import Blueprint
 
-from forum.threads import services
-
 bp = Blueprint("threads", __name__)
-# Why a post can no longer be edited or deleted, for the templates (issue #11).
-bp.add_app_template_global(services.change_refusal, "change_refusal")
 
 # Importing the modules registers their routes on ``bp``.
 from forum.threads.views import feeds, posts, threads  # noqa: E402, F401
