@@ -22,8 +22,10 @@ from markupsafe import Markup, escape
 from sqlalchemy import and_, bindparam, or_, select
 
 from forum import cache
+from forum.bookmarks.services import bookmark_join
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostStatus, Thread, User
+from forum.notifications.watching import watching_sql
 from forum.visibility import Viewer, is_public_thread, readable_replies_sql
 
 MARKER_RE = re.compile(r"<!--footer:(\d+)-->")
@@ -47,8 +49,11 @@ def plain_footer(
     locked: bool,
     reply_query: str,
     item_id: int | None = None,
+    bookmarked: bool | None = None,
 ) -> Markup:
-    """The actions under a post shown as written: the one place they are made."""
+    """The actions under a post shown as written: the one place they are made.
+
+    ``bookmarked`` is None for a signed-out reader (no Bookmark button)."""
     parts = ['<footer class="post-actions">']
     if can_write and author_id != viewer_id:
         pressed = ' aria-pressed="true"' if marked else ""
@@ -69,6 +74,13 @@ def plain_footer(
         )
     elif can_write:
         parts.append(f' <a href="/p/{post_id}/report">Report</a>')
+    if bookmarked is not None and viewer_id is not None:
+        action = "unbookmark" if bookmarked else "bookmark"
+        label = "Remove bookmark" if bookmarked else "Bookmark"
+        parts.append(
+            f' <button type="submit" form="helpful-form" formaction="/p/{post_id}/{action}"'
+            f' class="link-button">{label}</button>'
+        )
     if item_id:
         parts.append(f' <a class="review-link" href="/mod/items/{int(item_id)}">Review item</a>')
     parts.append("</footer>")
@@ -124,19 +136,23 @@ def store(thread: Thread, page: int, generation: int | None, shared: SharedTree)
 class Footing:
     helpful_count: int
     marked: bool
+    bookmarked: bool = False
 
 
 @dataclass
 class MemberFootings:
     by_post: dict[int, Footing]
     readable_replies: int | None  # how many of the thread's replies the viewer may read
+    watching: bool = False  # whether the viewer watches the thread (issue #12)
 
 
 def member_footings(
     thread: Thread, viewer: User, page: int, *, size: int, visible_depth: int
 ) -> MemberFootings:
     """One query: the current helpful count of each plain post on the page, whether the
-    viewer marked it, and how many of the thread's replies the viewer may read."""
+    viewer marked and bookmarked it, how many of the thread's replies the viewer may read
+    and whether they watch the thread. It starts from the thread, so a page with no plain
+    post still answers one row (its post columns empty)."""
     rows = db.session.execute(
         _footings_statement(page == 1),
         {
@@ -149,8 +165,13 @@ def member_footings(
     )
     rows = rows.all()
     return MemberFootings(
-        {row.id: Footing(row.helpful_count, row.marked) for row in rows},
+        {
+            row.id: Footing(row.helpful_count, bool(row.marked), bool(row.bookmarked))
+            for row in rows
+            if row.id is not None
+        },
         rows[0].readable if rows else None,
+        bool(rows[0].watching) if rows else False,
     )
 
 
@@ -164,6 +185,7 @@ def _footings_statement(first_page: bool):
             if first_page
             else or_(Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high")))
         )
+        bookmark, bookmarked = bookmark_join(bindparam("viewer_id"))
         _STATEMENTS[first_page] = (
             select(
                 Post.id,
@@ -172,6 +194,19 @@ def _footings_statement(first_page: bool):
                 readable_replies_sql(
                     Viewer(id=bindparam("viewer_id")), bindparam("thread_id")
                 ).label("readable"),
+                bookmarked.label("bookmarked"),
+                watching_sql(bindparam("viewer_id"), Thread.id).label("watching"),
+            )
+            .select_from(Thread)
+            .outerjoin(
+                Post,
+                and_(
+                    Post.thread_id == Thread.id,
+                    branches,
+                    Post.depth <= bindparam("max_depth"),
+                    Post.status == PostStatus.VISIBLE,
+                    Post.deleted_at.is_(None),
+                ),
             )
             .outerjoin(
                 HelpfulMark,
@@ -180,13 +215,8 @@ def _footings_statement(first_page: bool):
                     HelpfulMark.user_id == bindparam("viewer_id"),
                 ),
             )
-            .where(
-                Post.thread_id == bindparam("thread_id"),
-                branches,
-                Post.depth <= bindparam("max_depth"),
-                Post.status == PostStatus.VISIBLE,
-                Post.deleted_at.is_(None),
-            )
+            .outerjoin(*bookmark)
+            .where(Thread.id == bindparam("thread_id"))
         )
     return _STATEMENTS[first_page]
 
@@ -216,6 +246,7 @@ def fill_footers(
             can_write=can_write,
             locked=locked,
             reply_query=reply_query,
+            bookmarked=footing.bookmarked,
         )
 
     # The shared tree is this app's own rendered template; the footers are plain_footer's.

@@ -22,7 +22,6 @@ from forum import ratelimit
 from forum.cache import purge_after_commit
 from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied, RateLimited
 from forum.extensions import db
-from forum.markup import render_user_text
 from forum.models import (
     HelpfulMark,
     Post,
@@ -37,6 +36,8 @@ from forum.models import (
 )
 from forum.moderation import services as moderation
 from forum.moderation.crisis import find_crisis_phrase
+from forum.notifications import fanout
+from forum.notifications.mentions import render_post
 from forum.permissions import require_can_write
 from forum.search import backend as search
 from forum.threads import tree
@@ -242,7 +243,7 @@ def create_thread(
                 thread=thread,
                 author=author,
                 body=body,
-                body_html=render_user_text(body),
+                body_html=render_post(body),
                 created_at=now,
                 status=PostStatus.VISIBLE,
                 depth=0,
@@ -262,6 +263,7 @@ def create_thread(
     _count_post(author)
     thread.screening = opening.screening = _screen(opening, _thread_text(title, body), held)
     search.index_post(opening)
+    fanout.queue_post(opening)  # followers of its topics hear of it after the response
     return thread, True
 
 
@@ -330,7 +332,7 @@ def reply(
                 thread_id=thread.id,
                 author=author,
                 body=body,
-                body_html=render_user_text(body),
+                body_html=render_post(body),
                 created_at=now,
                 status=PostStatus.VISIBLE,
                 nonce=nonce or None,
@@ -348,6 +350,7 @@ def reply(
     _count_post(author)
     post.screening = _screen(post, body, held)
     search.index_post(post)
+    fanout.queue_post(post)  # watchers hear of it after the response (issue #12)
     return post, True
 
 
@@ -410,7 +413,7 @@ def edit_post(post: Post, editor: User, *, body: str, title: str | None = None) 
         )
     )
     post.body = body
-    post.body_html = render_user_text(body)
+    post.body_html = render_post(body)
     post.edited_at = utcnow()
     if title_changed:
         thread.title = new_title

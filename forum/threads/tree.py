@@ -19,6 +19,7 @@ from sqlalchemy import Integer, Text, and_, bindparam, func, literal, null, or_,
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from forum.bookmarks.services import bookmark_join
 from forum.errors import InvalidAction, NotFound
 from forum.extensions import db
 from forum.models import (
@@ -31,6 +32,7 @@ from forum.models import (
     Thread,
     User,
 )
+from forum.notifications.watching import watching_sql
 from forum.visibility import PostView, Viewer, post_view, readable_replies_sql
 
 SEGMENT_WIDTH = 6
@@ -164,6 +166,10 @@ class TreePage:
     private_authors: frozenset[int] = frozenset()
     # How many of the thread's replies this page's reader may read (the header's count).
     readable_replies: int | None = None
+    # The member's own state, from the same query (issue #12): posts they bookmarked, and
+    # whether they watch the thread (None for a signed-out reader).
+    bookmarked: frozenset[int] = frozenset()
+    watching: bool | None = None
 
 
 def find_node(nodes: list[Node], post_id: int) -> Node | None:
@@ -187,7 +193,8 @@ def page_of_branch(branch: int, size: int) -> int:
 @functools.cache
 def _rows_statement(signed_in: bool, moderator: bool):
     """Rows of (post, marked by the viewer, pending review item id for moderators, how many
-    of the thread's replies the viewer may read).
+    of the thread's replies the viewer may read, bookmarked by the viewer, whether the
+    viewer watches the thread).
 
     Everything the page shows comes in this one query: the author, the guide article a
     label links to, the viewer's helpful marks, and for moderators the pending review item
@@ -198,23 +205,25 @@ def _rows_statement(signed_in: bool, moderator: bool):
     if signed_in:
         mark = aliased(HelpfulMark)
         marked = mark.user_id.is_not(None)
+        bookmark, bookmarked = bookmark_join(bindparam("viewer_id"))
+        watching = watching_sql(bindparam("viewer_id"), bindparam("thread_id"))
     else:
-        marked = literal(False)
+        marked = bookmarked = watching = literal(False)
     # The same kind of viewer, the id a bound parameter like the helpful marks' below.
     kind = Viewer(id=bindparam("viewer_id") if signed_in else None, is_staff=moderator)
     # Uncorrelated (the thread a bound parameter): counted once per statement, not per row.
     readable = readable_replies_sql(kind, bindparam("thread_id"))
     if moderator:
         item = aliased(ReviewItem)
-        stmt = select(Post, marked, item.id, readable).outerjoin(
+        stmt = select(Post, marked, item.id, readable, bookmarked, watching).outerjoin(
             item, and_(item.post_id == Post.id, item.status == ItemStatus.PENDING)
         )
     else:
-        stmt = select(Post, marked, null().cast(Integer), readable)
+        stmt = select(Post, marked, null().cast(Integer), readable, bookmarked, watching)
     if signed_in:
         stmt = stmt.outerjoin(
             mark, and_(mark.post_id == Post.id, mark.user_id == bindparam("viewer_id"))
-        )
+        ).outerjoin(*bookmark)
     return stmt.options(
         joinedload(Post.author),
         joinedload(Post.label_article).load_only(GuideArticle.slug, GuideArticle.title),
@@ -249,7 +258,7 @@ def _build(rows, viewer: User | None, base_depth: int, visible_depth: int) -> li
     """Nest rows that arrive in path order; returns the nodes at ``base_depth``."""
     by_id: dict[int, Node] = {}
     top: list[Node] = []
-    for post, marked, item_id, _ in rows:
+    for post, marked, item_id, *_ in rows:
         view = post_view(post, viewer)
         if view is None:
             continue  # left out, and with it every reply below it
@@ -294,7 +303,7 @@ def load_page(
     replies = opening.children if opening else []
     private = frozenset(
         post.author_id
-        for post, _, _, _ in rows
+        for post, *_ in rows
         if post.status != PostStatus.VISIBLE and post.deleted_at is None
     )
     return TreePage(
@@ -305,6 +314,7 @@ def load_page(
         pages=pages,
         private_authors=private,
         readable_replies=rows[0][3] if rows else 0,
+        **_member_state(rows, viewer),
     )
 
 
@@ -339,7 +349,24 @@ def load_subtree(
     if not top:
         raise NotFound("That reply is not part of this thread.")
     page = page_of_branch(top[0].post.branch, size)
-    return TreePage(thread, None, top, page=page, root=top[0], readable_replies=rows[0][3])
+    return TreePage(
+        thread,
+        None,
+        top,
+        page=page,
+        root=top[0],
+        readable_replies=rows[0][3],
+        **_member_state(rows, viewer),
+    )
+
+
+def _member_state(rows, viewer: User | None) -> dict:
+    if not Viewer.of(viewer).is_signed_in:
+        return {}
+    return {
+        "bookmarked": frozenset(row[0].id for row in rows if row[4]),
+        "watching": bool(rows[0][5]) if rows else False,
+    }
 
 
 def locate(post: Post, *, size: int, visible_depth: int) -> tuple[int, int | None]:

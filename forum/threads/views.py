@@ -22,6 +22,7 @@ from forum.errors import ForumError
 from forum.extensions import db
 from forum.markup import render_user_text
 from forum.models import Post, PostStatus, utcnow
+from forum.notifications.watching import watch_context
 from forum.tags import services as tag_services
 from forum.threads import fragments, lists, services
 from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
@@ -139,6 +140,7 @@ def _footer_for(context: dict, *, markers: bool = False):
             locked=context["thread"].locked,
             reply_query=context["reply_query"],
             item_id=item_id,
+            bookmarked=post.id in context["bookmarked"] if context["viewer_id"] else None,
         )
 
     return footer_for
@@ -230,17 +232,22 @@ def _render_thread(
         "reply_target_id": target.post.id if target else None,
         "reply_target_shown": target is not None,
         "preview_html": preview,
+        # The member's watch and bookmark state, from the tree's own query (issue #12).
+        **watch_context(tree),
     }
     if shareable and shared is None and user.id not in tree.private_authors:
         shared = _shared_tree(tree, context)
         fragments.store(thread, page, generation, shared)
         footings = {
-            node.post.id: fragments.Footing(node.post.helpful_count, node.marked)
+            node.post.id: fragments.Footing(
+                node.post.helpful_count, node.marked, node.post.id in tree.bookmarked
+            )
             for node in _walk(tree)
         }
     elif shared is not None:
         found = fragments.member_footings(thread, user, page, **services.tree_settings())
         footings = found.by_post
+        context["watching"] = found.watching
         readable = found.readable_replies
         context["thread_view"] = ThreadView(
             thread, replies=shared.readable_replies if readable is None else readable

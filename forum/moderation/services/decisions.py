@@ -34,6 +34,7 @@ from forum.moderation import labels
 from forum.moderation.services.audit import log_action
 from forum.moderation.services.items import publish, refresh_search, set_status
 from forum.moderation.services.queue import check_claim, require_pending
+from forum.notifications import fanout
 from forum.notifications.services import Kind, notify
 from forum.permissions import require_role
 from forum.validation import int_or_none
@@ -273,12 +274,29 @@ def act_on_item(
     reason = _clean_reason(reason)
     if item.post.author_id == moderator.id:
         raise PermissionDenied("You can't decide on your own post; leave it to another moderator.")
+    was = item.post.status
     HANDLERS[decision](Case(item, moderator, reason, days, article, now))
+    if was != PostStatus.VISIBLE and item.post.status == PostStatus.VISIBLE:
+        _published(item, was)
     _resolve(item, moderator, decision, now)
     refresh_search(item.post)
     # Every decision can change what readers see (a hidden or published post, a label, a
     # lock), so no cached page may outlive it (issue #6).
     purge_after_commit(db.session)
+
+
+def _published(item: ReviewItem, was: str) -> None:
+    """A held or hidden post is public now: its replies, mentions and watchers are told
+    (issue #12), and a held post's author hears it was approved."""
+    fanout.post_published(item.post)
+    if was == PostStatus.PENDING:
+        kind = "thread" if item.post.is_opening else "reply"
+        notify(
+            item.post.author,
+            Kind.POST_APPROVED,
+            f"Your {kind} in “{item.post.thread.title}” was approved and is now public.",
+            post=item.post,
+        )
 
 
 def _resolve(item: ReviewItem, moderator: User, decision: Decision, now: datetime) -> None:
