@@ -1,4 +1,5 @@
 from wtforms import BooleanField, HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from forum.forms import Form
 from forum.notifications.email import CHOICES, EMAIL_KINDS, KIND_LABELS
@@ -26,7 +27,8 @@ class UnsubscribeForm(Form):
 def _email_field(kind: str) -> SelectField:
     return SelectField(
         KIND_LABELS[kind],
-        choices=[(value, CHOICE_LABELS[value]) for value in CHOICES],
+        choices=[SelectChoice(value, CHOICE_LABELS[value]) for value in CHOICES],
+        invalid_choice_message="Choose one of the options.",
         default="off",
     )
 
