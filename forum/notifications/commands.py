@@ -3,6 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
+from forum.extensions import db
 from forum.notifications.email import send_digests
 from forum.notifications.fanout import pending_count, run_pending
 
@@ -15,9 +16,11 @@ def send_command():
     """Tell members of every post whose fan-out is still pending (left by a crash, or by
     NOTIFY_DELIVERY=command), in batches; safe to run often and from several hosts."""
     result = run_pending()
+    waiting = pending_count()
+    db.session.commit()
     click.echo(
         f"Ran {result.jobs} fan-out{'' if result.jobs == 1 else 's'};"
-        f" {result.notified} notified. {pending_count()} waiting."
+        f" {result.notified} notified. {waiting} waiting."
     )
 
 

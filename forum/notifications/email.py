@@ -11,7 +11,7 @@ same link in its text.
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
@@ -122,10 +122,17 @@ def unsubscribe(found: Unsubscribe) -> None:
     save_prefs(found.user, **{f"email_{kind}": OFF for kind in kinds})
 
 
+def link(endpoint: str, **values) -> str:
+    """An absolute link for mail, from BASE_URL: in a request, or after it (the fan-out
+    runs once the response has gone, and commands run with no request at all)."""
+    if has_request_context():
+        return external_url(url_for(endpoint, **values))
+    with current_app.test_request_context():
+        return external_url(url_for(endpoint, **values))
+
+
 def unsubscribe_url(user_id: int, kind: str) -> str:
-    return external_url(
-        url_for("notifications.unsubscribe", token=unsubscribe_token(user_id, kind))
-    )
+    return link("notifications.unsubscribe", token=unsubscribe_token(user_id, kind))
 
 
 def _headers(url: str) -> dict[str, str]:
@@ -140,9 +147,9 @@ def _headers(url: str) -> dict[str, str]:
 
 def _post_link(post: Post | None, thread: Thread | None) -> str | None:
     if post is not None:
-        return external_url(url_for("threads.permalink", post_id=post.id))
+        return link("threads.permalink", post_id=post.id)
     if thread is not None:
-        return external_url(url_for("threads.show", thread_id=thread.id))
+        return link("threads.show", thread_id=thread.id)
     return None
 
 

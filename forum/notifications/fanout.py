@@ -179,12 +179,15 @@ class Audience:
 
     def batch(self, after: int, limit: int) -> list[tuple[User, NotificationPrefs | None]]:
         post = self.post
-        sources = [
-            select(ThreadWatch.user_id.label("uid")).where(ThreadWatch.thread_id == post.thread_id)
-        ]
-        if post.parent_id is None:
+        if post.parent_id is not None:  # a reply: the thread's watchers
+            sources = [
+                select(ThreadWatch.user_id.label("uid")).where(
+                    ThreadWatch.thread_id == post.thread_id
+                )
+            ]
+        else:  # a new thread: its topics' followers
             tags = select(thread_tags.c.tag_id).where(thread_tags.c.thread_id == post.thread_id)
-            sources.append(select(TagFollow.user_id).where(TagFollow.tag_id.in_(tags)))
+            sources = [select(TagFollow.user_id.label("uid")).where(TagFollow.tag_id.in_(tags))]
         direct = set(self.mentioned) | ({self.parent_author_id} if self.parent_author_id else set())
         if direct:
             sources.append(select(User.id).where(User.id.in_(direct)))
