@@ -123,6 +123,7 @@ def test_following_a_topic_tells_of_new_threads(app):
     ana, ben, ana_client, ben_client = two_members(app)
     make_tag("mood")
     db.session.commit()
+    assert 'action="/tags/mood/follow"' in ben_client.get("/tags/mood").text
     assert ben_client.post("/tags/mood/follow").status_code == 302
     assert "/tags/mood/unfollow" in ben_client.get("/settings/notifications").text
     response = ana_client.post(
