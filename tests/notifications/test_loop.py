@@ -5,7 +5,7 @@ import re
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import FanoutJob, Notification, ThreadWatch
+from forum.models import FanoutJob, Notification, Post, ThreadWatch, utcnow
 from forum.moderation import services as moderation
 from forum.moderation.services.items import pending_item
 from forum.notifications import fanout
@@ -182,7 +182,7 @@ def test_a_held_post_mentions_nobody_until_approved(app):
     assert db.session.scalar(select(Notification.id).where(Notification.user_id == ana.id)) is None
     job = db.session.scalar(select(FanoutJob).where(FanoutJob.post_id == reply_id))
     assert job.outcome == "skipped"
-    item = pending_item(db.session.get(threads.Post, reply_id))
+    item = pending_item(db.session.get(Post, reply_id))
     mod_client = login(app.test_client(), mod)
     mod_client.post(f"/mod/items/{item.id}/claim")
     response = mod_client.post(
@@ -200,7 +200,7 @@ def test_a_suspended_authors_mentions_tell_nobody(app):
     post = make_post(thread, ben, body="Hello @ana.")
     db.session.commit()
     ben.status = "suspended"
-    ben.suspended_until = threads.utcnow().replace(year=threads.utcnow().year + 1)
+    ben.suspended_until = utcnow().replace(year=utcnow().year + 1)
     db.session.commit()
     fanout.run_pending()
     assert (
