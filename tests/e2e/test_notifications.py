@@ -14,6 +14,7 @@ def test_a_reply_shows_in_the_header_and_the_inbox_leads_to_it(page, live_app, l
 
     sign_in(page, live_app, live_server, answerer)
     page.goto(path)
+    check_accessibility(page)
     page.get_by_label("Your reply").fill("It eased for me in month five.")
     page.get_by_role("button", name="Post reply").click()
     reply = page.locator("ol.tree > li.node").first
@@ -22,11 +23,13 @@ def test_a_reply_shows_in_the_header_and_the_inbox_leads_to_it(page, live_app, l
     # The one who replied watches the thread now.
     page.goto(path)
     assert page.get_by_role("button", name="Stop watching").is_visible()
+    check_accessibility(page)
 
     sign_in(page, live_app, live_server, asker)
     page.goto("/")
     count = page.locator('header a[href="/notifications"] .count')
     assert count.inner_text() == "1"
+    check_accessibility(page)
     page.get_by_role("link", name="Notifications").first.click()
     page.wait_for_url("**/notifications")
     note = page.locator(".notification").first
