@@ -12,6 +12,14 @@ from forum.models.moderation import (
     ReportReason,
     ReviewItem,
 )
+from forum.models.notify import (
+    Bookmark,
+    FanoutJob,
+    JobLease,
+    NotificationPrefs,
+    TagFollow,
+    ThreadWatch,
+)
 from forum.models.ratelimit import DatabaseStorage, RateLimitCounter
 from forum.models.tag import Tag, thread_tags
 from forum.models.thread import (
@@ -26,6 +34,12 @@ from forum.models.thread import (
 from forum.models.user import Notification, Role, User, UserSession, UserStatus
 
 __all__ = [
+    "ThreadWatch",
+    "TagFollow",
+    "NotificationPrefs",
+    "JobLease",
+    "FanoutJob",
+    "Bookmark",
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
     "DatabaseStorage",

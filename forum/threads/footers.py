@@ -54,6 +54,8 @@ class Paths:
     delete: str
     report: str
     review: str
+    bookmark: str
+    unbookmark: str
 
     def permalink(self, post_id: int) -> Markup:
         """The post's own link (its header's time), for the template."""
@@ -72,6 +74,8 @@ def _paths_under(script_root: str) -> Paths:
         delete=_format("threads.delete", "post_id"),
         report=_format("moderation.report", "post_id"),
         review=_format("moderation.item", "item_id"),
+        bookmark=_format("bookmarks.bookmark", "post_id"),
+        unbookmark=_format("bookmarks.unbookmark", "post_id"),
     )
 
 
@@ -90,6 +94,8 @@ class Reader:
     reply_query: str  # what "Reply" links start with: "?", "?page=2&", or a full path
     paths: Paths
     staff: bool = False  # a moderator or admin, who may still edit in a locked thread
+    # The posts on the page the reader bookmarked (issue #12), from the page's own query.
+    bookmarked: frozenset[int] = frozenset()
     reply_href: str = field(init=False, repr=False)  # reply_query escaped, once a page
 
     def __post_init__(self):
@@ -115,6 +121,7 @@ def post_footer(
     item_id: int | None = None,
     status: str = PostStatus.VISIBLE,
     deleted: bool = False,
+    bookmarked: bool | None = None,
 ) -> Markup:
     """The footer under one post for ``reader``.
 
@@ -124,7 +131,8 @@ def post_footer(
     "Reply" on an opening post, which answers the thread). Its author is offered Edit and
     Delete only where they would work, and told why not in their place (issue #11): a post
     a moderator took down (``status``) or deleted keeps neither, and in a locked thread only
-    staff can edit.
+    staff can edit. ``bookmarked`` is None for a
+    signed-out reader (no Bookmark button); plain posts of a signed-in reader have one.
     """
     paths = reader.paths
     own = author_id is not None and author_id == reader.viewer_id
@@ -146,6 +154,13 @@ def post_footer(
         parts.append(_own_actions(reader, post_id, refusal_for(status, deleted=deleted)))
     elif plain and reader.can_write:
         parts.append(f' <a href="{paths.report % post_id}">Report</a>')
+    if plain and bookmarked is not None and reader.viewer_id is not None:
+        action = paths.unbookmark if bookmarked else paths.bookmark
+        label = "Remove bookmark" if bookmarked else "Bookmark"
+        parts.append(
+            f' <button type="submit" form="helpful-form" formaction="{action % post_id}"'
+            f' class="link-button">{label}</button>'
+        )
     if item_id:
         parts.append(f' <a class="review-link" href="{paths.review % item_id}">Review item</a>')
     parts.append("</footer>")
@@ -185,6 +200,7 @@ def footer_for(reader: Reader, *, markers: bool = False):
             item_id=item_id,
             status=post.status,
             deleted=post.deleted_at is not None,
+            bookmarked=post.id in reader.bookmarked if reader.viewer_id else None,
         )
 
     return footer

@@ -606,14 +606,16 @@ def test_approve_restores_an_auto_hidden_thread(action, author, reporters, mod):
     assert last.detail == ("reports dismissed" if action == "dismiss" else None)
 
 
-def test_approving_a_held_post_publishes_it_and_notifies_nobody(author, mod):
+def test_approving_a_held_post_publishes_it_and_tells_only_its_author(author, mod):
     thread, opening = make_thread(author)
     item = services.hold_post(opening)
     services.act_on_item(item, mod, "approve", "Welcome.")
     db.session.commit()
     assert (opening.status, thread.status) == ("visible", "visible")
     assert searchable(opening)
-    assert db.session.scalar(select(db.func.count(Notification.id))) == 0
+    # Issue #12: the author hears that the held post was approved; nobody else is told.
+    notes = db.session.execute(select(Notification.user_id, Notification.kind)).all()
+    assert notes == [(author.id, "post_approved")]
 
 
 def test_removed_posts_cannot_be_approved(thread_and_reply, item, mod, reporters):

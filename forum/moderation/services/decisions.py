@@ -33,6 +33,7 @@ from forum.moderation import labels
 from forum.moderation.services.audit import log_action
 from forum.moderation.services.items import publish, set_status
 from forum.moderation.services.queue import check_claim, require_pending
+from forum.notifications import fanout
 from forum.notifications.services import Kind, notify
 from forum.permissions import require_role
 from forum.validation import int_or_none
@@ -272,11 +273,28 @@ def act_on_item(
     reason = _clean_reason(reason)
     if item.post.author_id == moderator.id:
         raise PermissionDenied("You can't decide on your own post; leave it to another moderator.")
+    was = item.post.status
     HANDLERS[decision](Case(item, moderator, reason, days, article, now))
+    if was != PostStatus.VISIBLE and item.post.status == PostStatus.VISIBLE:
+        _published(item, was)
     _resolve(item, moderator, decision, now)
     # What readers see changes with the post, thread or author rows: search and cached
     # pages follow them (forum/sync.py).
     db.session.flush()
+
+
+def _published(item: ReviewItem, was: str) -> None:
+    """A held or hidden post is public now: its replies, mentions and watchers are told
+    (issue #12), and a held post's author hears it was approved."""
+    fanout.post_published(item.post)
+    if was == PostStatus.PENDING:
+        kind = "thread" if item.post.is_opening else "reply"
+        notify(
+            item.post.author,
+            Kind.POST_APPROVED,
+            f"Your {kind} in “{item.post.thread.title}” was approved and is now public.",
+            post=item.post,
+        )
 
 
 def _resolve(item: ReviewItem, moderator: User, decision: Decision, now: datetime) -> None:
