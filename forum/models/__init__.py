@@ -5,7 +5,10 @@ from forum.models.guide import GuideArticle, GuideRevision, guide_article_tags
 from forum.models.mail import OutboxMessage
 from forum.models.moderation import (
     REPORT_REASON_LABELS,
+    Appeal,
+    AppealStatus,
     ItemStatus,
+    MemberNote,
     ModAction,
     ModerationAction,
     Report,
@@ -28,11 +31,14 @@ from forum.models.user import Notification, Role, User, UserSession, UserStatus
 __all__ = [
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
+    "Appeal",
+    "AppealStatus",
     "DatabaseStorage",
     "GuideArticle",
     "GuideRevision",
     "HelpfulMark",
     "ItemStatus",
+    "MemberNote",
     "ModAction",
     "ModerationAction",
     "Notification",

@@ -28,6 +28,10 @@ class Kind:
     WARNING = "warning"
     SUSPENSION = "suspension"
     BAN = "ban"
+    # Issue #16: a decision taken back, an item looked at again, an appeal's outcome.
+    UNDONE = "moderation_undone"
+    REOPENED = "review_reopened"
+    APPEAL = "appeal"
 
 
 def notify(
@@ -37,8 +41,10 @@ def notify(
     *,
     post: Post | None = None,
     thread: Thread | None = None,
+    action_id: int | None = None,
 ) -> Notification:
-    """Add one line to ``user``'s inbox, about ``post`` (and its thread) or ``thread``."""
+    """Add one line to ``user``'s inbox, about ``post`` (and its thread) or ``thread``;
+    ``action_id`` names the logged moderation decision it tells of (appealable, issue #16)."""
     if thread is None and post is not None:
         thread = post.thread
     notification = Notification(
@@ -47,6 +53,7 @@ def notify(
         message=message,
         post_id=post.id if post is not None else None,
         thread_id=thread.id if thread is not None else None,
+        action_id=action_id,
     )
     db.session.add(notification)
     return notification
