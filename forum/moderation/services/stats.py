@@ -66,7 +66,7 @@ def _spread(durations) -> Spread:
     ).subquery()
 
     def at(percent: int):
-        rank = (numbered.c.n * percent + 99) / 100  # integer division: ceil(n * p)
+        rank = (numbered.c.n * percent + 99) // 100  # ceil(n * p) in integers
         return func.max(case((numbered.c.rn == rank, numbered.c.seconds)))
 
     row = db.session.execute(select(at(50), at(90), func.coalesce(func.max(numbered.c.n), 0))).one()
