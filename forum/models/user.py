@@ -126,6 +126,10 @@ class Notification(db.Model):
     # What it is about, by id: links are built from the route map when shown (issue #10).
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"))
+    # The logged decision a moderation notice tells of, so it can be appealed (issue #16).
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_actions.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
     # One line per thread and kind until read: "3 new replies in ..." (issue #12).

@@ -19,6 +19,10 @@ class Kind:
     WATCHED = "watched"  # a new reply in a thread you watch
     MENTION = "mention"  # someone wrote @you
     NEW_THREAD = "new_thread"  # a new thread in a topic you follow
+    # Issue #16: a decision taken back, an item looked at again, an appeal's outcome.
+    UNDONE = "moderation_undone"
+    REOPENED = "review_reopened"
+    APPEAL = "appeal"
 
 
 # Kinds grouped into one line per thread until read ("3 new replies in ...").
@@ -35,6 +39,9 @@ MODERATION_KINDS = frozenset(
         Kind.SUSPENSION,
         Kind.POST_APPROVED,
         Kind.POST_DECLINED,
+        Kind.UNDONE,
+        Kind.REOPENED,
+        Kind.APPEAL,
     }
 )
 

@@ -29,8 +29,10 @@ def notify(
     *,
     post: Post | None = None,
     thread: Thread | None = None,
+    action_id: int | None = None,
 ) -> Notification:
-    """Add one line to ``user``'s inbox, about ``post`` (and its thread) or ``thread``."""
+    """Add one line to ``user``'s inbox, about ``post`` (and its thread) or ``thread``;
+    ``action_id`` names the logged moderation decision it tells of (appealable, issue #16)."""
     if thread is None and post is not None:
         thread = post.thread
     notification = Notification(
@@ -39,6 +41,7 @@ def notify(
         message=message,
         post_id=post.id if post is not None else None,
         thread_id=thread.id if thread is not None else None,
+        action_id=action_id,
     )
     db.session.add(notification)
     if kind in MAIL_KIND_OF:

@@ -56,6 +56,7 @@ class Paths:
     review: str
     bookmark: str
     unbookmark: str
+    moderate: str
 
     def permalink(self, post_id: int) -> Markup:
         """The post's own link (its header's time), for the template."""
@@ -75,6 +76,7 @@ def _paths_under(script_root: str) -> Paths:
         report=_format("moderation.report", "post_id"),
         review=_format("moderation.item", "item_id"),
         bookmark=_format("bookmarks.bookmark", "post_id"),
+        moderate=_format("moderation.moderate", "post_id"),
         unbookmark=_format("bookmarks.unbookmark", "post_id"),
     )
 
@@ -163,6 +165,9 @@ def post_footer(
         )
     if item_id:
         parts.append(f' <a class="review-link" href="{paths.review % item_id}">Review item</a>')
+    if reader.staff:
+        # Act where you read (issue #16): the post's decision form, its item made or reused.
+        parts.append(f' <a class="moderate-link" href="{paths.moderate % post_id}">Moderate</a>')
     parts.append("</footer>")
     # Every part is fixed markup, a number, an escaped path or the escaped reply address.
     return Markup("".join(parts))  # noqa: S704
