@@ -50,6 +50,7 @@ def create_app(config_class: type | None = None) -> Flask:
 
     urls.init_url_map(app)  # the converters must exist before any rule is added
 
+    from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
     from forum.guide.views import bp as guide_bp
     from forum.moderation.views import bp as moderation_bp
@@ -70,6 +71,7 @@ def create_app(config_class: type | None = None) -> Flask:
         notifications_bp,
         guide_bp,
         search_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
 
