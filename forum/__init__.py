@@ -50,6 +50,7 @@ def create_app(config_class: type | None = None) -> Flask:
 
     urls.init_url_map(app)  # the converters must exist before any rule is added
 
+    from forum.api.settings import bp as tokens_bp
     from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
     from forum.guide.views import bp as guide_bp
@@ -72,6 +73,7 @@ def create_app(config_class: type | None = None) -> Flask:
         guide_bp,
         search_bp,
         api_bp,
+        tokens_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -15,7 +15,7 @@ Visitors (the columns, in this order):
     suspended   a member suspended for a few days: reads, but every write is refused (403)
     banned      a banned member still holding an old session cookie: treated as signed out
 
-Answers: 200, 400, 403, 404, 405, 409, 422, LOGIN (302 to /login) and GO (302 elsewhere).
+Answers: 200, 400, 401, 403, 404, 405, 409, 422, LOGIN (302 to /login) and GO (302 elsewhere).
 
 The world every row is checked against: a visible thread {thread} by the author with its
 opening post {opening} and a reply {reply} (reported by "other": review item {item}), a held
@@ -180,6 +180,10 @@ ROUTES = [
     post("/settings/sessions/{author_session}/end", signed_in(GO)),
     get("/settings/sessions/end-others", everyone(405)),
     post("/settings/sessions/end-others", signed_in(GO)),
+    get("/settings/tokens", signed_in(200)),
+    post("/settings/tokens", signed_in(422)),
+    get("/settings/tokens/424242/revoke", everyone(405)),
+    post("/settings/tokens/424242/revoke", signed_in(404)),
     get("/notifications", signed_in(200)),
     post("/notifications", everyone(405)),
     get("/notifications/read", everyone(405)),
@@ -248,6 +252,11 @@ ROUTES = [
     post("/api/v1/search", everyone(405)),
     get("/api/v1/openapi.json", everyone(200)),
     post("/api/v1/openapi.json", everyone(405)),
+    # A session cookie is no token: the member's own data needs ``Authorization: Bearer``.
+    get("/api/v1/me", everyone(401)),
+    post("/api/v1/me", everyone(405)),
+    get("/api/v1/me/notifications", everyone(401)),
+    post("/api/v1/me/notifications", everyone(405)),
     # The moderators' pages.
     get("/mod/queue", staff_only(200)),
     post("/mod/queue", everyone(405)),

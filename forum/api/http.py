@@ -8,14 +8,17 @@
   answers 304 with no body.
 - Public answers may be kept by caches only after revalidating (``no-cache``); an answer
   to a request with a token is ``private, no-store`` and never enters the page cache.
+- A request that sends ``Authorization`` must carry a working token, whatever endpoint it
+  asks (401 otherwise); only ``me`` and below read the member's own data with it.
 - CORS headers only for origins listed in ``API_CORS_ORIGINS`` (none by default).
 """
 
 import logging
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from forum import ratelimit
+from forum.api import tokens
 from forum.auth.services import rate_key
 from forum.errors import ForumError
 from forum.validation import BadValue, has_controls
@@ -37,6 +40,29 @@ def before_request():
         if exc.status != 503:
             raise
         log.warning("API rate-limit storage unavailable; request let through")
+    header = request.headers.get("Authorization")
+    g.api_token = _authenticate(header, request.remote_addr or "") if header is not None else None
+
+
+def _authenticate(header: str, address: str):
+    """The token the request carries; a bad one counts as a failed login from the address."""
+    key = rate_key("api-token", address)
+    ratelimit.check("LOGIN_LIMIT", key)
+    try:
+        return tokens.authenticate(header)
+    except tokens.Unauthorized:
+        ratelimit.hit("LOGIN_LIMIT", key)
+        raise
+
+
+def token_holder():
+    """The token of this request. Raises Unauthorized (401) when none was sent."""
+    token = g.get("api_token")
+    if token is None:
+        raise tokens.Unauthorized(
+            "This needs a personal access token: Authorization: Bearer <token>."
+        )
+    return token
 
 
 def after_request(response):
@@ -45,6 +71,8 @@ def after_request(response):
     else:
         response.headers.setdefault("Cache-Control", PUBLIC_CACHE_CONTROL)
     response.vary.add("Authorization")
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"'
     if request.method in ("GET", "HEAD") and response.status_code == 200:
         response.add_etag()
         response.make_conditional(request)

@@ -8,157 +8,11 @@ import functools
 
 from flask import current_app
 
+from forum.api.schemas import ID_SCHEMA, NEXT_SCHEMA, SCHEMAS, nullable, obj, ref
 from forum.models import Stage
 from forum.threads import lists
-from forum.validation import ID_MAX
 
 VERSION = "1.0.0"
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _nullable(kind: str, **extra) -> dict:
-    return {"type": [kind, "null"], **extra}
-
-
-_TIME = _nullable("string", format="date-time")
-_URL = {"type": "string", "format": "uri"}
-_ID = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
-_NEXT = {**_nullable("string", format="uri"), "description": "The next page, or null."}
-
-
-def _object(properties: dict, *, optional: tuple = ()) -> dict:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": [name for name in properties if name not in optional],
-    }
-
-
-SCHEMAS = {
-    "Problem": {
-        **_object(
-            {
-                "type": {"type": "string"},
-                "title": {"type": "string"},
-                "status": {"type": "integer", "minimum": 400, "maximum": 599},
-                "detail": {"type": "string"},
-            }
-        ),
-        "description": "An error as RFC 9457 problem details.",
-    },
-    "Experience": _object(
-        {
-            "stage": _nullable("string", enum=[*Stage, None]),
-            "treatment_month": _nullable("integer"),
-            "months_since": _nullable("integer"),
-            "daily_dose_mg": _nullable("integer"),
-        }
-    ),
-    "Thread": _object(
-        {
-            "id": _ID,
-            "title": {"type": "string"},
-            "url": _URL,
-            "author": {
-                **_nullable("string"),
-                "description": "null once the opening post was deleted.",
-            },
-            "created_at": _TIME,
-            "last_activity_at": _TIME,
-            "reply_count": {"type": "integer", "minimum": 0},
-            "helpful_count": {"type": "integer", "minimum": 0},
-            "locked": {"type": "boolean"},
-            "pinned": {"type": "boolean"},
-            "tags": {"type": "array", "items": {"type": "string"}},
-            "experience": _ref("Experience"),
-            "excerpt": {"type": "string", "description": "In lists only."},
-        },
-        optional=("excerpt",),
-    ),
-    "Post": {
-        **_object(
-            {
-                "id": _ID,
-                "thread_id": _ID,
-                "parent_id": _nullable("integer"),
-                "depth": {"type": "integer", "minimum": 0},
-                "url": _URL,
-                "author": _nullable("string"),
-                "created_at": _TIME,
-                "edited_at": _TIME,
-                "body_html": _nullable("string"),
-                "placeholder": _nullable("string"),
-                "helpful_count": {"type": "integer", "minimum": 0},
-                "label": _nullable("string"),
-                "experience": _ref("Experience"),
-            }
-        ),
-        "description": (
-            "A post as a signed-out reader sees it. A deleted, hidden or removed post keeps "
-            "its place with a placeholder instead of its text and author; held posts are "
-            "left out."
-        ),
-    },
-    "Node": {
-        "allOf": [_ref("Post")],
-        "type": "object",
-        "properties": {
-            "more_replies": {
-                "type": "boolean",
-                "description": "Replies lie deeper: ask again with root set to this post's id.",
-            },
-            "replies": {"type": "array", "items": _ref("Node")},
-        },
-        "required": ["more_replies", "replies"],
-    },
-    "Tag": _object(
-        {
-            "slug": {"type": "string"},
-            "name": {"type": "string"},
-            "description": {"type": "string"},
-            "thread_count": {"type": "integer", "minimum": 0},
-            "url": _URL,
-        }
-    ),
-    "ArticleSummary": _object(
-        {
-            "slug": {"type": "string"},
-            "title": {"type": "string"},
-            "summary": {"type": "string"},
-            "url": _URL,
-            "updated_at": _TIME,
-        }
-    ),
-    "Article": {
-        "allOf": [_ref("ArticleSummary")],
-        "type": "object",
-        "properties": {
-            "body_html": {"type": "string"},
-            "tags": {"type": "array", "items": {"type": "string"}},
-            "written_by": _nullable("string"),
-            "reviewed_by": _nullable("string"),
-            "last_reviewed_on": _nullable("string", format="date"),
-        },
-        "required": ["body_html", "tags", "written_by", "reviewed_by", "last_reviewed_on"],
-    },
-    "SearchHit": _object(
-        {
-            "kind": {"type": "string", "enum": ["thread", "reply", "guide"]},
-            "id": {"type": "integer"},
-            "thread_id": _nullable("integer"),
-            "title": {"type": "string"},
-            "thread_title": _nullable("string"),
-            "guide_slug": _nullable("string"),
-            "author": _nullable("string"),
-            "created_at": _TIME,
-            "snippet_html": {"type": "string"},
-            "url": _URL,
-        }
-    ),
-}
 
 
 def _json(schema: dict, description: str) -> dict:
@@ -169,16 +23,24 @@ RESPONSES = {
     "NotModified": {"description": "The ETag sent in If-None-Match still matches."},
     "BadRequest": {
         "description": "A parameter is malformed or out of range.",
-        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+        "content": {"application/problem+json": {"schema": ref("Problem")}},
     },
     "NotFound": {
         "description": "No such thing, or not one a signed-out reader may see.",
-        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+        "content": {"application/problem+json": {"schema": ref("Problem")}},
+    },
+    "Unauthorized": {
+        "description": (
+            "No token where one is needed, or a token that is unknown, revoked, expired or "
+            "whose member is banned (on any endpoint)."
+        ),
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+        "content": {"application/problem+json": {"schema": ref("Problem")}},
     },
     "TooManyRequests": {
         "description": "API_LIMIT reached; Retry-After says when to come back.",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+        "content": {"application/problem+json": {"schema": ref("Problem")}},
     },
 }
 
@@ -225,6 +87,7 @@ def _get(
     codes = {"BadRequest": "400", "NotFound": "404", "Unauthorized": "401"}
     for name in errors:
         responses[codes[name]] = {"$ref": f"#/components/responses/{name}"}
+    responses["401"] = {"$ref": "#/components/responses/Unauthorized"}
     responses["429"] = {"$ref": "#/components/responses/TooManyRequests"}
     operation = {
         "operationId": operation_id,
@@ -240,8 +103,8 @@ def _get(
 def _list_of(key: str, item: dict, *, paged: bool = False) -> dict:
     properties = {key: {"type": "array", "items": item}}
     if paged:
-        properties["next"] = _NEXT
-    return _object(properties)
+        properties["next"] = NEXT_SCHEMA
+    return obj(properties)
 
 
 _STAGE = {"type": "string", "enum": list(Stage)}
@@ -266,29 +129,29 @@ def _list_parameters() -> list[dict]:
 
 
 def _paths() -> dict:
-    thread_detail = _object(
+    thread_detail = obj(
         {
-            "thread": _ref("Thread"),
-            "opening_post": {"oneOf": [_ref("Post"), {"type": "null"}]},
-            "replies": {"type": "array", "items": _ref("Node")},
+            "thread": ref("Thread"),
+            "opening_post": {"oneOf": [ref("Post"), {"type": "null"}]},
+            "replies": {"type": "array", "items": ref("Node")},
             "page": {"type": "integer", "minimum": 1},
             "pages": {"type": "integer", "minimum": 1},
-            "next": _NEXT,
+            "next": NEXT_SCHEMA,
         }
     )
-    search = _object(
+    search = obj(
         {
-            "results": {"type": "array", "items": _ref("SearchHit")},
+            "results": {"type": "array", "items": ref("SearchHit")},
             "page": {"type": "integer", "minimum": 1},
-            "message": _nullable("string"),
-            "next": _NEXT,
+            "message": nullable("string"),
+            "next": NEXT_SCHEMA,
         }
     )
     return {
         "/api/v1/threads": _get(
             "listThreads",
             "Public threads, newest sort key first, with cursor paging.",
-            _list_of("threads", _ref("Thread"), paged=True),
+            _list_of("threads", ref("Thread"), paged=True),
             parameters=_list_parameters(),
         ),
         "/api/v1/threads/{thread_id}": _get(
@@ -296,31 +159,31 @@ def _paths() -> dict:
             "A thread with a page of its reply tree, placeholders as readers see them.",
             thread_detail,
             parameters=[
-                _path("thread_id", _ID),
+                _path("thread_id", ID_SCHEMA),
                 _query("page", {"type": "integer", "minimum": 1}, "A page of top-level replies."),
-                _query("root", _ID, "Only this reply and the replies below it."),
+                _query("root", ID_SCHEMA, "Only this reply and the replies below it."),
             ],
             errors=("BadRequest", "NotFound"),
         ),
         "/api/v1/posts/{post_id}": _get(
             "getPost",
             "One post, or its placeholder.",
-            _object({"post": _ref("Post")}),
-            parameters=[_path("post_id", _ID)],
+            obj({"post": ref("Post")}),
+            parameters=[_path("post_id", ID_SCHEMA)],
             errors=("BadRequest", "NotFound"),
         ),
         "/api/v1/tags": _get(
-            "listTags", "Every topic with its thread count.", _list_of("tags", _ref("Tag"))
+            "listTags", "Every topic with its thread count.", _list_of("tags", ref("Tag"))
         ),
         "/api/v1/guide": _get(
             "listGuide",
             "The published guide articles, in guide order.",
-            _list_of("articles", _ref("ArticleSummary")),
+            _list_of("articles", ref("ArticleSummary")),
         ),
         "/api/v1/guide/{slug}": _get(
             "getGuideArticle",
             "One published guide article.",
-            _object({"article": _ref("Article")}),
+            obj({"article": ref("Article")}),
             parameters=[_path("slug", {"type": "string", "pattern": "^[a-z0-9-]+$"})],
             errors=("BadRequest", "NotFound"),
         ),
@@ -337,6 +200,24 @@ def _paths() -> dict:
                 _query("month_max", _MONTH, "As for threads."),
                 _query("page", {"type": "integer", "minimum": 1}, "A page of results."),
             ],
+        ),
+        "/api/v1/me": _get(
+            "getMe",
+            "The token holder's own account.",
+            obj({"me": ref("Me")}),
+            errors=(),
+            secured=True,
+        ),
+        "/api/v1/me/notifications": _get(
+            "listMyNotifications",
+            "The token holder's notifications, newest first.",
+            _list_of("notifications", ref("Notification"), paged=True),
+            parameters=[
+                _query("before", ID_SCHEMA, "The cursor from the previous page's next link."),
+                _query("limit", _LIMIT, "Notifications per page."),
+            ],
+            errors=("BadRequest",),
+            secured=True,
         ),
         "/api/v1/openapi.json": _get(
             "getDescription", "This description.", {"type": "object"}, errors=()
@@ -358,7 +239,17 @@ def _document(base_url: str) -> dict:
         },
         "servers": [{"url": base_url}],
         "paths": _paths(),
-        "components": {"schemas": SCHEMAS, "responses": RESPONSES},
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": RESPONSES,
+            "securitySchemes": {
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal access token made at /settings/tokens.",
+                }
+            },
+        },
     }
 
 

@@ -131,3 +131,33 @@ def search_hit(hit) -> dict:
         "snippet_html": hit.snippet_html,
         "url": external_url(url),
     }
+
+
+def member(user, token) -> dict:
+    """The token holder's own account, as their settings show it (never the email)."""
+    return {
+        "username": user.username,
+        "role": user.role,
+        "status": user.status,
+        "created_at": when(user.created_at),
+        "url": external_url(url_for("users.profile", username=user.username)),
+        "token": {"name": token.name, "expires_at": when(token.expires_at)},
+    }
+
+
+def notification(item) -> dict:
+    url = None
+    if item.post_id is not None:
+        url = external_url(url_for("threads.permalink", post_id=item.post_id))
+    elif item.thread_id is not None:
+        url = external_url(url_for("threads.show", thread_id=item.thread_id))
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "message": item.message,
+        "post_id": item.post_id,
+        "thread_id": item.thread_id,
+        "url": url,
+        "created_at": when(item.created_at),
+        "read_at": when(item.read_at),
+    }

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 from forum.api import http, openapi, serializers
 from forum.errors import NotFound
 from forum.guide import services as guide
+from forum.notifications import services as notifications
 from forum.search import services as search
 from forum.tags import services as tags
 from forum.threads import lists
@@ -137,3 +138,24 @@ def search_index():
 @bp.get("/openapi.json")
 def description():
     return jsonify(openapi.document())
+
+
+@bp.get("/me")
+def me():
+    token = http.token_holder()
+    return jsonify(me=serializers.member(token.user, token))
+
+
+@bp.get("/me/notifications")
+def me_notifications():
+    token = http.token_holder()
+    before = parse_int(request.args.get("before"), message="The cursor is a notification id.")
+    inbox = notifications.inbox(token.user, before=before, limit=_limit())
+    next_url = None
+    if inbox.next_cursor:
+        args = {"before": inbox.next_cursor, "limit": request.args.get("limit") or None}
+        next_url = external_url(with_query(request.path, args))
+    return jsonify(
+        notifications=[serializers.notification(item) for item in inbox.notifications],
+        next=next_url,
+    )

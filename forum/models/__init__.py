@@ -23,9 +23,11 @@ from forum.models.thread import (
     Stage,
     Thread,
 )
+from forum.models.token import ApiToken
 from forum.models.user import Notification, Role, User, UserSession, UserStatus
 
 __all__ = [
+    "ApiToken",
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
     "DatabaseStorage",
