@@ -9,7 +9,9 @@ import functools
 from flask import current_app
 
 from forum.api.schemas import ID_SCHEMA, NEXT_SCHEMA, SCHEMAS, nullable, obj, ref
+from forum.dose_bands import DOSE_BANDS
 from forum.models import Stage
+from forum.search.services import MAX_PAGE
 from forum.threads import lists
 
 VERSION = "1.0.0"
@@ -107,6 +109,7 @@ def _list_of(key: str, item: dict, *, paged: bool = False) -> dict:
     return obj(properties)
 
 
+_DOSE = {"type": "string", "enum": [band.slug for band in DOSE_BANDS]}
 _STAGE = {"type": "string", "enum": list(Stage)}
 _MONTH = {"type": "integer", "minimum": lists.MONTHS_SINCE_MIN, "maximum": lists.MONTHS_SINCE_MAX}
 _LIMIT = {"type": "integer", "minimum": 1, "maximum": 100}
@@ -117,7 +120,7 @@ def _list_parameters() -> list[dict]:
     return [
         _query("tag", {"type": "string"}, "A topic's slug."),
         _query("stage", _STAGE, "Only stories at this stage."),
-        _query("dose", {"type": "string"}, "A daily-dose band's slug."),
+        _query("dose", _DOSE, "A daily-dose band's slug."),
         _query("month_min", _MONTH, month),
         _query("month_max", _MONTH, month),
         _query(
@@ -128,7 +131,7 @@ def _list_parameters() -> list[dict]:
     ]
 
 
-def _paths() -> dict:
+def paths() -> dict:
     thread_detail = obj(
         {
             "thread": ref("Thread"),
@@ -195,10 +198,10 @@ def _paths() -> dict:
                 _query("q", {"type": "string"}, "Words to find."),
                 _query("tag", {"type": "string"}, "A topic's slug."),
                 _query("stage", _STAGE, "Only stories at this stage."),
-                _query("dose", {"type": "string"}, "A daily-dose band's slug."),
+                _query("dose", _DOSE, "A daily-dose band's slug."),
                 _query("month_min", _MONTH, "As for threads."),
                 _query("month_max", _MONTH, "As for threads."),
-                _query("page", {"type": "integer", "minimum": 1}, "A page of results."),
+                _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "A page."),
             ],
         ),
         "/api/v1/me": _get(
@@ -238,7 +241,7 @@ def _document(base_url: str) -> dict:
             ),
         },
         "servers": [{"url": base_url}],
-        "paths": _paths(),
+        "paths": paths(),
         "components": {
             "schemas": SCHEMAS,
             "responses": RESPONSES,

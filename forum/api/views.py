@@ -10,7 +10,6 @@ endpoints below it are the member's own data and need a personal access token
 from flask import Blueprint, current_app, jsonify, request
 
 from forum.api import http, openapi, serializers
-from forum.errors import NotFound
 from forum.guide import services as guide
 from forum.notifications import services as notifications
 from forum.search import services as search
@@ -18,7 +17,7 @@ from forum.tags import services as tags
 from forum.threads import lists
 from forum.threads import services as threads
 from forum.urls import external_url, with_query
-from forum.validation import BadValue, parse_int
+from forum.validation import parse_int
 from forum.visibility import ANONYMOUS, ThreadView, post_view
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -35,12 +34,9 @@ def _limit() -> int:
 
 
 def _tag(slug: str | None):
-    if not slug:
-        return None
-    try:
-        return tags.get_tag(slug.strip())
-    except NotFound:
-        raise BadValue("There is no topic with that name.") from None
+    """The topic a list is filtered by; NotFound (404) for one that doesn't exist, as on
+    its page at /tags/<slug>."""
+    return tags.get_tag(slug.strip()) if slug else None
 
 
 @bp.get("/threads")

@@ -38,7 +38,6 @@ def test_threads_filters_by_tag_and_stage(client, world):
 @pytest.mark.parametrize(
     "query",
     [
-        "tag=no-such-topic",
         "stage=sideways",
         "sort=best",
         "month_min=99",
@@ -54,6 +53,11 @@ def test_bad_list_filters_answer_400_problem_details(client, world, query):
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
     assert problem["status"] == 400 and problem["title"] == "Bad request" and problem["detail"]
+
+
+def test_an_unknown_topic_answers_404_as_its_page_does(client, world):
+    response = client.get("/api/v1/threads?tag=no-such-topic")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
 
 
 def test_threads_pages_with_next_links_until_the_end(client, world):
