@@ -194,6 +194,7 @@ def test_json_posted_to_any_form_endpoint_is_refused(app, world, body):
         "item_id": world["item"],
         "slug": "managing-dryness",
         "token": "not-a-token",
+        "token_id": 1,
     }
     failures = []
     for rule in app.url_map.iter_rules():
