@@ -5,6 +5,7 @@ from forum.models.guide import GuideArticle, GuideRevision, guide_article_tags
 from forum.models.mail import OutboxMessage
 from forum.models.moderation import (
     REPORT_REASON_LABELS,
+    ItemKind,
     ItemStatus,
     ModAction,
     ModerationAction,
@@ -12,10 +13,13 @@ from forum.models.moderation import (
     ReportReason,
     ReviewItem,
 )
+from forum.models.privacy import DataExport, ExportStatus
 from forum.models.ratelimit import DatabaseStorage, RateLimitCounter
 from forum.models.tag import Tag, thread_tags
 from forum.models.thread import (
+    AUDIENCE_LABELS,
     STAGE_LABELS,
+    Audience,
     HelpfulMark,
     Post,
     PostRevision,
@@ -23,9 +27,24 @@ from forum.models.thread import (
     Stage,
     Thread,
 )
-from forum.models.user import Notification, Role, User, UserSession, UserStatus
+from forum.models.user import (
+    FORMER_MEMBER_USERNAME,
+    Notification,
+    Role,
+    User,
+    UsernameTombstone,
+    UserSession,
+    UserStatus,
+)
 
 __all__ = [
+    "AUDIENCE_LABELS",
+    "FORMER_MEMBER_USERNAME",
+    "Audience",
+    "DataExport",
+    "ExportStatus",
+    "ItemKind",
+    "UsernameTombstone",
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
     "DatabaseStorage",
