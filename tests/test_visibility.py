@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.guide import services as guide_services
-from forum.models import Post, PostStatus, ReviewItem, Role, Thread, User
+from forum.models import Audience, Post, PostStatus, ReviewItem, Role, Thread, User
 from forum.moderation import services as moderation
 from forum.search import backend as search
 from forum.tags.services import load_shipped_tags
@@ -51,14 +51,14 @@ def fresh(model, ids):
 
 
 def build_world():
-    """A thread per thread status, each with a reply per (status, deleted); and, for each
-    thread status, a thread whose opening post was deleted, with and without a readable
-    reply. Thread authors and reply authors are different members."""
+    """A thread per (thread status, audience), each with a reply per (status, deleted);
+    and, for each of those, a thread whose opening post was deleted, with and without a
+    readable reply. Thread authors and reply authors are different members."""
     starter, replier = make_user("starter"), make_user("replier")
     threads = []
     n = itertools.count(1)
-    for thread_status, opening_deleted, with_reply in itertools.product(
-        STATUSES, [False, True], [False, True]
+    for thread_status, audience, opening_deleted, with_reply in itertools.product(
+        STATUSES, list(Audience), [False, True], [False, True]
     ):
         if not opening_deleted and not with_reply:
             continue
@@ -80,6 +80,7 @@ def build_world():
             services.delete_post(services.opening_post(thread), starter)
         opening = services.opening_post(thread)
         opening.status = thread.status = thread_status
+        thread.visibility = audience
         db.session.flush()
         search.refresh_thread(thread)
         threads.append(thread)
@@ -103,7 +104,7 @@ def test_predicates_and_sql_agree_on_every_combination(app):
     db.session.commit()
     thread_ids = [thread.id for thread in threads]
     post_ids = list(db.session.scalars(select(Post.id).where(Post.thread_id.in_(thread_ids))))
-    assert len(post_ids) == 4 * 9 + 4 * 2 + 4  # every combination is there
+    assert len(post_ids) == 2 * (4 * 9 + 4 * 2 + 4)  # every combination is there
     kinds = {name: Viewer.of(user) for name, user in people.items()}
     for name, viewer in kinds.items():
         sql_threads = set(db.session.scalars(select(Thread.id).where(threads_visible_to(viewer))))
@@ -129,8 +130,8 @@ def test_predicates_and_sql_agree_on_every_combination(app):
             select(Post.id).join(Thread, Thread.id == Post.thread_id).where(visible_to(ANONYMOUS))
         )
     )
-    # Spelled out: staff see every thread; a thread left with nothing readable is gone
-    # even for its author.
+    # Spelled out: staff see every thread; a thread left with nothing a member can read is
+    # gone even for its author; signed-out readers see no members-only thread at all.
     everything = set(thread_ids)
     assert (
         set(db.session.scalars(select(Thread.id).where(threads_visible_to(kinds["moderator"]))))
@@ -140,9 +141,12 @@ def test_predicates_and_sql_agree_on_every_combination(app):
         t
         for t in fresh(Thread, thread_ids)
         if services.opening_post(t).deleted_at is not None
-        and not any(is_public_post(p) for p in t_replies(t))
+        and not any(can_see_post(p, kinds["member"]) for p in t_replies(t))
     ]
     assert lonely and not any(can_see_thread(t, kinds["thread author"]) for t in lonely)
+    members_only = [t for t in fresh(Thread, thread_ids) if t.visibility == Audience.MEMBERS]
+    assert not any(can_see_thread(t, ANONYMOUS) for t in members_only)
+    assert any(can_see_thread(t, kinds["member"]) for t in members_only)
 
 
 def t_replies(thread):
