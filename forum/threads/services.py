@@ -24,6 +24,7 @@ from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied, 
 from forum.extensions import db
 from forum.markup import render_user_text
 from forum.models import (
+    Audience,
     HelpfulMark,
     Post,
     PostRevision,
@@ -205,6 +206,7 @@ def create_thread(
     tag_slugs: list[str],
     details: Experience | None = None,
     nonce: str | None = None,
+    visibility: str = Audience.EVERYONE,
 ) -> tuple[Thread, bool]:
     """Start a thread with its opening post; returns (thread, created).
 
@@ -236,6 +238,8 @@ def create_thread(
                 last_activity_at=now,
                 tags=tags,
                 status=PostStatus.VISIBLE,
+                visibility=Audience(visibility),
+                members_since=now if visibility == Audience.MEMBERS else None,
                 **experience.columns(),
             )
             opening = Post(

@@ -18,12 +18,12 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from forum.cache import anon_cacheable
-from forum.errors import ForumError
+from forum.errors import ForumError, NotFound
 from forum.extensions import db
 from forum.markup import render_user_text
-from forum.models import Post, PostStatus, utcnow
+from forum.models import Post, PostStatus, Thread, utcnow
 from forum.tags import services as tag_services
-from forum.threads import fragments, lists, services
+from forum.threads import audience, fragments, lists, services
 from forum.threads.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm, tag_choices
 from forum.threads.history import post_history
 from forum.threads.tree import find_node
@@ -277,7 +277,12 @@ def _walk(tree):
 @anon_cacheable
 def show(thread_id, slug=None):
     user = _viewer()
-    thread = services.get_thread(thread_id, user)
+    try:
+        thread = services.get_thread(thread_id, user)
+    except NotFound:
+        if (page := _teaser_page(thread_id, user)) is None:
+            raise
+        return page
     if slug is not None and slug != thread.slug:
         # The query is appended, not given to url_for, where "?_method=POST" would be its
         # keyword; arguments named like the path's own are dropped.
@@ -374,6 +379,7 @@ def new():
                     form.daily_dose_mg.data,
                 ),
                 nonce=form.nonce.data,
+                visibility=form.visibility.data,
             )
         except ForumError as exc:
             db.session.rollback()
@@ -411,9 +417,25 @@ def new():
     )
 
 
+def _teaser_page(thread_id: int, user):
+    """What a signed-out reader gets of a members-only thread (issue #13): never stored
+    in the page cache, never indexed."""
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not audience.is_teaser_for(thread, user):
+        return None
+    html = render_template("threads/teaser.html", teaser=audience.teaser(thread))
+    return html, 200, audience.TEASER_HEADERS
+
+
 @bp.route("/p/<id:post_id>")
 def permalink(post_id):
-    post = services.get_post(post_id, _viewer())
+    try:
+        post = services.get_post(post_id, _viewer())
+    except NotFound:
+        post = db.session.get(Post, post_id)
+        if post is None or not audience.teaser_target(post, _viewer()):
+            raise
+        return redirect(thread_url(post.thread))
     return redirect(post_url(post))
 
 
@@ -431,9 +453,11 @@ def edit(post_id):
         return _login_redirect(request.path)
     user, post = _own_post(post_id)
     is_opening = post.parent_id is None
-    form = EditPostForm(data={"title": post.thread.title, "body": post.body})
+    form = EditPostForm(
+        data={"title": post.thread.title, "body": post.body, "visibility": post.thread.visibility}
+    )
     if not is_opening:
-        del form.title
+        del form.title, form.visibility, form.confirm_public
     error, preview, status = None, None, 200
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -448,6 +472,10 @@ def edit(post_id):
                     body=form.body.data,
                     title=form.title.data if is_opening else None,
                 )
+                if is_opening:
+                    changed |= audience.set_audience(
+                        post.thread, form.visibility.data, confirmed=form.confirm_public.data
+                    )
             except ForumError as exc:
                 db.session.rollback()
                 error, status = str(exc), exc.status
@@ -466,7 +494,12 @@ def edit(post_id):
                 _remember_screening(post.screening if changed else None, post.thread_id)
                 return redirect(post_url(post))
     return render_template(
-        "threads/edit.html", form=form, post=post, error=error, preview_html=preview
+        "threads/edit.html",
+        form=form,
+        post=post,
+        error=error,
+        preview_html=preview,
+        replies_for_members=audience.replies_for_members(post.thread) if is_opening else 0,
     ), status
 
 
