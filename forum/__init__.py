@@ -50,6 +50,8 @@ def create_app(config_class: type | None = None) -> Flask:
     urls.init_url_map(app)  # the converters must exist before any rule is added
 
     from forum.auth.views import bp as auth_bp
+    from forum.contact.views import bp as contact_bp
+    from forum.data.views import bp as data_bp
     from forum.guide.views import bp as guide_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
@@ -69,6 +71,8 @@ def create_app(config_class: type | None = None) -> Flask:
         notifications_bp,
         guide_bp,
         search_bp,
+        data_bp,
+        contact_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -50,7 +50,6 @@ class ModAction(StrEnum):
     USER_BAN = "user:ban"
     USER_ROLE = "user:role"
     USER_DELETE = "user:delete"
-    CONTACT_ANSWER = "contact:answer"
 
 
 class Decision(StrEnum):

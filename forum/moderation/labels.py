@@ -94,6 +94,7 @@ ACTION_VERBS = {
     ModAction.USER_SUSPEND: "Suspended",
     ModAction.USER_BAN: "Banned",
     ModAction.USER_ROLE: "Changed the role of",
+    ModAction.USER_DELETE: "Deleted, as its owner asked, the account of",
 }
 SAFETY_ACTION = "Safety action"
 AUTOMATIC = "automatic"

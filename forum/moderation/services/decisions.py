@@ -263,6 +263,8 @@ def act_on_item(
     action, days out of range or an unknown article.
     """
     require_role(moderator, Role.MODERATOR)
+    if item.post_id is None:  # a member's message (issue #13): answered, not decided
+        raise InvalidAction("This is a member's message: answer it from its own page.")
     now = now or utcnow()
     require_pending(item)
     check_claim(item, moderator, now)
