@@ -40,7 +40,6 @@ from forum.models import (
     utcnow,
 )
 from forum.moderation.services import log_action
-from forum.search import backend as search
 
 MODES = ("keep", "erase")
 FORMER_EMAIL = "former-member@invalid"
@@ -147,13 +146,6 @@ def purge_account(user: User, *, mode: str | None = None) -> None:
     db.session.delete(user)
     db.session.flush()
     _scrub_log(name)
-    for thread_id in {post.thread_id for post in posts}:
-        search.refresh_thread(db.session.get(Thread, thread_id))
-    for post in posts:
-        if post.deleted_at is not None:
-            search.remove_post(post)
-        else:
-            search.index_post(post)
 
 
 def delete_by_admin(admin: User, user: User, *, reason: str, mode: str) -> None:

@@ -20,7 +20,6 @@ from datetime import date, datetime, time
 from sqlalchemy import exists, select, union_all
 from sqlalchemy.orm import defer, joinedload, selectinload
 
-from forum.cache import purge_after_commit
 from forum.errors import FieldErrors, ForumError, NotFound
 from forum.extensions import db
 from forum.guide.content import ARTICLES_DIR, ArticleFile, load_article_files, load_overview
@@ -38,7 +37,6 @@ from forum.models import (
     utcnow,
 )
 from forum.permissions import require_role
-from forum.search.backend import index_article
 from forum.visibility import (
     ThreadView,
     opening_deleted_sql,
@@ -161,10 +159,8 @@ def load_articles(files: Sequence[ArticleFile], *, now: datetime | None = None) 
         _take_file(article, source, tags, now)
         db.session.flush()
         _add_revision(article, SOURCE_FILE, None, now)
-        index_article(article)
     if result.added or result.updated:
         db.session.flush()
-        purge_after_commit(db.session)
     return result
 
 
@@ -187,9 +183,7 @@ def rerender_articles() -> int:
         if html != article.body_html:
             article.body_html = html
             changed += 1
-        index_article(article)
-    if changed:
-        purge_after_commit(db.session)
+    db.session.flush()
     return changed
 
 
@@ -446,8 +440,6 @@ def edit_article(
     article.updated_by = editor.username
     db.session.flush()
     _add_revision(article, SOURCE_WEB, editor, now)
-    index_article(article)
-    purge_after_commit(db.session)
     return True
 
 

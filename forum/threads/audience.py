@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from forum.cache import purge_after_commit
 from forum.errors import InvalidAction
 from forum.extensions import db
 from forum.models import Audience, Post, Tag, Thread, utcnow
-from forum.search.backend import plain_text, refresh_thread
+from forum.search.backend import plain_text
 from forum.visibility import Viewer, can_see_post, can_see_thread
 
 TEASER_LENGTH = 200
@@ -102,7 +101,4 @@ def set_audience(thread: Thread, audience: str, *, confirmed: bool = False) -> b
     else:
         thread.members_since = utcnow()
     thread.visibility = audience
-    db.session.flush()
-    refresh_thread(thread)
-    purge_after_commit(db.session)
     return True

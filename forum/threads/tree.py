@@ -8,14 +8,13 @@ ordinal of the top-level reply a node sits under (0 for the opening post), so a 
 top-level replies with all their descendants is ``branch BETWEEN a AND b`` on an index.
 
 Ordinals come from ``Post.child_count`` incremented in SQL with RETURNING, so concurrent
-replies never share one. Deleting keeps the node; ``move_subtree`` rewrites a subtree's
-prefix in one UPDATE.
+replies never share one. Deleting keeps the node.
 """
 
 import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Text, and_, bindparam, func, literal, null, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, func, literal, null, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -80,60 +79,6 @@ def subtree_condition(table, root_path: str, root_branch: int):
         table.c.branch == root_branch,
         func.substr(table.c.path, 1, len(root_path)) == root_path,
     )
-
-
-def move_subtree(post: Post, new_parent: Post) -> int:
-    """Move ``post`` and every reply below it under ``new_parent`` (possibly in another
-    thread), as its last child; returns how many posts moved.
-
-    One UPDATE rewrites the path prefix, depth, branch and thread of the whole subtree.
-    Raises InvalidAction for the opening post or a move under the post's own replies.
-    """
-    if post.parent_id is None:
-        raise InvalidAction("The opening post can't be moved.")
-    same_thread = new_parent.thread_id == post.thread_id
-    if same_thread and new_parent.path.startswith(post.path):
-        raise InvalidAction("A post can't be moved under itself or one of its replies.")
-    if new_parent.id == post.parent_id:
-        return 0
-    old_thread_id, old_path, old_branch = post.thread_id, post.path, post.branch
-    ordinal = allocate_ordinal(new_parent)
-    new_path = new_parent.path + segment(ordinal)
-    new_branch = ordinal if new_parent.depth == 0 else new_parent.branch
-    depth_change = new_parent.depth + 1 - post.depth
-    moved = db.session.execute(
-        update(_posts)
-        .where(
-            _posts.c.thread_id == old_thread_id,
-            subtree_condition(_posts, old_path, old_branch),
-        )
-        .values(
-            thread_id=new_parent.thread_id,
-            branch=new_branch,
-            depth=_posts.c.depth + depth_change,
-            path=literal(new_path, Text).concat(func.substr(_posts.c.path, len(old_path) + 1)),
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.execute(update(_posts).where(_posts.c.id == post.id).values(parent_id=new_parent.id))
-    if not same_thread:
-        db.session.execute(
-            update(_threads)
-            .where(_threads.c.id == old_thread_id)
-            .values(reply_count=_threads.c.reply_count - moved)
-        )
-        db.session.execute(
-            update(_threads)
-            .where(_threads.c.id == new_parent.thread_id)
-            .values(reply_count=_threads.c.reply_count + moved)
-        )
-    # The rows changed under the objects loaded in this session: reload them when read.
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Post) and obj.thread_id in (old_thread_id, new_parent.thread_id):
-            db.session.expire(obj)
-        elif isinstance(obj, Thread) and obj.id in (old_thread_id, new_parent.thread_id):
-            db.session.expire(obj, ["reply_count"])
-    return moved
 
 
 # --- Reading a page of the tree -------------------------------------------------------------

@@ -3,7 +3,6 @@
 from forum import cache
 from forum.extensions import db
 from forum.models import Audience, Thread
-from forum.search import backend as search
 from forum.threads.audience import set_audience
 from tests.conftest import login
 from tests.factories import make_post, make_tag, make_thread, make_user
@@ -16,8 +15,6 @@ def members_thread():
     thread = make_thread(author, title="Lips cracking on week six", body=OPENING)
     set_audience(thread, Audience.MEMBERS)
     reply = make_post(thread, make_user("kindreplier"), body="Try a lanolin balm at night.")
-    db.session.flush()
-    search.refresh_thread(thread)
     db.session.commit()
     return thread, reply
 

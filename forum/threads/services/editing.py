@@ -1,0 +1,111 @@
+"""Editing and deleting one's own posts, and the earlier versions they keep."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied
+from forum.extensions import db
+from forum.markup import render_user_text
+from forum.models import Post, PostRevision, PostStatus, User, utcnow
+from forum.moderation import services as moderation
+from forum.permissions import require_can_write
+from forum.threads.services.checks import TITLE_MAX, TITLE_MIN, check_body, screen, thread_text
+from forum.visibility import Viewer, can_see_thread, post_view
+
+
+def _require_author(post: Post, user: User, what: str) -> None:
+    require_can_write(user)
+    if not Viewer.of(user).is_author_of(post):
+        raise PermissionDenied(f"You can only {what} your own posts.")
+    if post.deleted_at is not None:
+        raise InvalidAction("This post was deleted.")
+    if post.status in (PostStatus.HIDDEN, PostStatus.REMOVED):
+        raise InvalidAction("A moderator took this post down, so it can't be changed.")
+
+
+def check_author(post: Post, user: User) -> None:
+    """Raise unless ``user`` may change ``post`` (edit or delete it)."""
+    _require_author(post, user, "change")
+
+
+def edit_post(post: Post, editor: User, *, body: str, title: str | None = None) -> bool:
+    """Change a post's text (and the thread's title for an opening post), keeping the
+    previous version as a revision; returns False when nothing changed.
+
+    The new text is screened again (links from a young account are held, crisis phrases
+    queued; ``post.screening``); search and cached pages follow (``forum/sync.py``).
+    Raises PermissionDenied (not the author), InvalidAction (deleted, taken down, locked).
+    """
+    _require_author(post, editor, "edit")
+    thread = post.thread
+    if thread.locked and not Viewer.of(editor).is_staff:
+        raise InvalidAction("This thread is locked: its posts can't be changed.")
+    check_body(body)
+    new_title = None
+    if post.parent_id is None and title is not None:
+        new_title = title.strip()
+        if not TITLE_MIN <= len(new_title) <= TITLE_MAX:
+            raise ForumError(f"A title is {TITLE_MIN} to {TITLE_MAX} characters.", status=422)
+    title_changed = new_title is not None and new_title != thread.title
+    if body == post.body and not title_changed:
+        return False
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            editor_id=editor.id,
+            title=thread.title if post.parent_id is None else None,
+            body=post.body,
+        )
+    )
+    post.body = body
+    post.body_html = render_user_text(body)
+    post.edited_at = utcnow()
+    if title_changed:
+        thread.title = new_title
+    db.session.flush()
+    text = thread_text(thread.title, body) if post.parent_id is None else body
+    post.screening = screen(post, text, moderation.should_hold(editor, text, editing=True))
+    return True
+
+
+def delete_post(post: Post, user: User) -> None:
+    """Delete one's own post: the node stays as "[deleted]" so the replies below it keep
+    their place; an opening post's thread stays with its replies.
+
+    The last text is kept as a revision that only moderators can read (the audit trail).
+    Raises PermissionDenied (not the author), InvalidAction (already deleted, taken down).
+    """
+    _require_author(post, user, "delete")
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            editor_id=user.id,
+            title=post.thread.title if post.parent_id is None else None,
+            body=post.body,
+        )
+    )
+    post.deleted_at = utcnow()
+    post.body = ""
+    post.body_html = ""
+    db.session.flush()
+
+
+def revisions(post: Post, viewer: User | None) -> list[PostRevision]:
+    """A post's earlier versions, newest first.
+
+    Raises NotFound when the viewer can't read the post; once it is deleted, only
+    moderators can read them.
+    """
+    view = post_view(post, viewer)
+    if view is None or not can_see_thread(post.thread, viewer):
+        raise NotFound("There is no such post.")
+    if not view.show_body and not Viewer.of(viewer).is_staff:
+        raise NotFound("This post's history is no longer available.")
+    return list(
+        db.session.scalars(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .options(joinedload(PostRevision.editor))
+            .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())
+        )
+    )

@@ -1,0 +1,134 @@
+"""One post: its permalink, editing, deleting, its history, helpful marks (issue #3)."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forum.errors import ForumError, NotFound
+from forum.extensions import db
+from forum.markup import render_user_text
+from forum.models import Post, PostStatus
+from forum.threads import audience, services
+from forum.threads.forms import ConfirmForm, EditPostForm
+from forum.threads.history import post_history
+from forum.threads.links import post_url, thread_url
+from forum.threads.views import bp
+from forum.threads.views.support import current_viewer, login_redirect, remember_screening
+from forum.visibility import post_view
+
+
+@bp.route("/p/<id:post_id>")
+def permalink(post_id):
+    try:
+        post = services.get_post(post_id, current_viewer())
+    except NotFound:
+        post = db.session.get(Post, post_id)
+        if post is None or not audience.teaser_target(post, current_viewer()):
+            raise
+        return redirect(thread_url(post.thread))
+    return redirect(post_url(post))
+
+
+def _own_post(post_id):
+    """The post in the URL, for its author; others get the error page that says why."""
+    user = current_viewer()
+    post = services.get_post(post_id, user)
+    services.check_author(post, user)
+    return user, post
+
+
+@bp.route("/p/<id:post_id>/edit", methods=["GET", "POST"])
+def edit(post_id):
+    if not current_user.is_authenticated:
+        return login_redirect(request.path)
+    user, post = _own_post(post_id)
+    is_opening = post.parent_id is None
+    form = EditPostForm(
+        data={"title": post.thread.title, "body": post.body, "visibility": post.thread.visibility}
+    )
+    if not is_opening:
+        del form.title, form.visibility, form.confirm_public
+    error, preview, status = None, None, 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            status = 422
+        elif form.wants_preview:
+            preview = render_user_text(form.body.data)
+        else:
+            try:
+                changed = services.edit_post(
+                    post,
+                    user,
+                    body=form.body.data,
+                    title=form.title.data if is_opening else None,
+                )
+                if is_opening:
+                    changed |= audience.set_audience(
+                        post.thread, form.visibility.data, confirmed=form.confirm_public.data
+                    )
+            except ForumError as exc:
+                db.session.rollback()
+                error, status = str(exc), exc.status
+            else:
+                db.session.commit()
+                if not changed:
+                    flash("Nothing changed.", "success")
+                elif post.status == PostStatus.PENDING:
+                    flash(
+                        "Your changes are saved and waiting for review: a moderator will "
+                        "look at them soon.",
+                        "info",
+                    )
+                else:
+                    flash("Your changes are saved.", "success")
+                remember_screening(post.screening if changed else None, post.thread_id)
+                return redirect(post_url(post))
+    return render_template(
+        "threads/edit.html",
+        form=form,
+        post=post,
+        error=error,
+        preview_html=preview,
+        replies_for_members=audience.replies_for_members(post.thread) if is_opening else 0,
+    ), status
+
+
+@bp.route("/p/<id:post_id>/delete", methods=["GET", "POST"])
+def delete(post_id):
+    if not current_user.is_authenticated:
+        return login_redirect(request.path)
+    user, post = _own_post(post_id)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        services.delete_post(post, user)
+        db.session.commit()
+        flash("Your post is deleted.", "success")
+        return redirect(post_url(post))
+    return render_template("threads/delete.html", form=form, post=post)
+
+
+@bp.route("/p/<id:post_id>/history")
+def history(post_id):
+    user = current_viewer()
+    post = services.get_post(post_id, user)
+    return render_template(
+        "threads/history.html",
+        post=post,
+        view=post_view(post, user),
+        history=post_history(post, user),
+        post_url=post_url(post),
+    )
+
+
+@bp.route("/p/<id:post_id>/helpful", methods=["POST"])
+def helpful(post_id):
+    user = current_viewer()
+    if user is None:
+        return login_redirect(url_for("threads.permalink", post_id=post_id))
+    post = services.get_post(post_id, user)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        raise ForumError("The form expired; reload the page and try again.")
+    marked = services.toggle_helpful(post, user)
+    db.session.commit()
+    flash("Marked as helpful." if marked else "Your helpful mark is taken back.", "success")
+    return redirect(post_url(post))
