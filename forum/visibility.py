@@ -9,7 +9,7 @@ the thread page asks Python, and a new dimension of the rule is one change here:
 - ``post_view`` and ``placeholder_for`` say how a post appears to one viewer.
 
 The dimensions: a post's status (visible, pending, hidden, removed), its thread's status
-and audience (everyone, or members only: issue #13), whether it was deleted, and who looks.
+and audience (``forum/members_only.py``), whether it was deleted, and who looks.
 
 Deleted opening posts (issue #9): the thread loses its author and badge everywhere
 ("[deleted]"). Its title stays while the thread has a reply every reader can read, since
@@ -26,7 +26,8 @@ from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from forum.extensions import db
-from forum.models import Audience, Post, PostStatus, Thread, User
+from forum.members_only import for_everyone_sql, let_in_sql, shut_out
+from forum.models import Post, PostStatus, Thread, User
 from forum.moderation import labels
 
 DELETED_TEXT = "[deleted]"
@@ -127,7 +128,7 @@ def can_see_thread(thread: Thread, viewer: ViewerLike) -> bool:
     viewer = Viewer.of(viewer)
     if viewer.is_staff:
         return True
-    if _is_gone(thread) or (thread.members_only and not viewer.is_signed_in):
+    if _is_gone(thread) or shut_out(thread, viewer):
         return False
     return thread.status == PostStatus.VISIBLE or viewer.is_author_of(thread)
 
@@ -174,10 +175,11 @@ def _gone_sql():
     )
 
 
-def public_threads():
-    """SQL beside ``is_public_thread``: the threads anyone may see."""
-    everyone = Thread.visibility == Audience.EVERYONE
-    return and_(everyone, Thread.status == PostStatus.VISIBLE, ~_gone_sql())
+def public_threads(viewer: ViewerLike = None):
+    """SQL beside ``is_public_thread``: the threads anyone may see. The lists pass their
+    reader: to anyone signed in they also show the members-only threads."""
+    audience = let_in_sql(Viewer.of(viewer))
+    return and_(audience, Thread.status == PostStatus.VISIBLE, ~_gone_sql())
 
 
 def threads_visible_to(viewer: ViewerLike):
@@ -284,10 +286,8 @@ def placeholder_for(post: Post, viewer: ViewerLike) -> str | None:
 def can_see_post(post: Post, viewer: ViewerLike) -> bool:
     """Whether ``viewer`` may read the post's text: it is not deleted, its thread is one
     they may see, and it is public, their own, or they are staff."""
-    view = post_view(post, viewer)
-    thread = post.thread
-    members_only = thread.members_only and not Viewer.of(viewer).is_signed_in
-    if view is PLAIN and thread.is_visible and not members_only:
+    view, thread = post_view(post, viewer), post.thread
+    if view is PLAIN and thread.is_visible and not shut_out(thread, Viewer.of(viewer)):
         return True  # a public post keeps its thread from being gone: no facts needed
     return view is not None and view.show_body and can_see_thread(thread, viewer)
 
@@ -307,7 +307,7 @@ def public_posts():
         Post.status == PostStatus.VISIBLE,
         Post.deleted_at.is_(None),
         Thread.status == PostStatus.VISIBLE,
-        Thread.visibility == Audience.EVERYONE,
+        for_everyone_sql(),
     )
 
 

@@ -68,6 +68,26 @@ def test_members_only_threads_stay_out_of_lists_feeds_and_search(client):
     assert "Lips cracking" not in text(client.get("/u/quietauthor"))
 
 
+def test_signed_in_members_find_members_only_threads_in_the_lists(app, make_app, tmp_path):
+    cached = make_app()
+    cached.config.update(ANON_CACHE_SECONDS=60, REDIS_URL="")
+    cached.instance_path = str(tmp_path)
+    cache.init_store(cached)
+    members_thread()
+    member = make_user("reader")
+    db.session.commit()
+    reader = login(cached.test_client(), member)
+    db.session.remove()
+    outsider = cached.test_client()
+    for path in ("/", "/tags/dryness"):
+        assert "Lips cracking" not in text(outsider.get(path)), path
+        assert "Lips cracking" in text(reader.get(path)), path
+        again = outsider.get(path)  # what the member saw reached no signed-out reader
+        assert again.headers["X-Cache"] == "hit" and "Lips cracking" not in text(again), path
+    for path in ("/feeds/latest.atom", "/feeds/tags/dryness.atom"):
+        assert "Lips cracking" not in text(reader.get(path)), path
+
+
 def test_the_page_cache_never_keeps_or_serves_a_members_only_thread(app, make_app, tmp_path):
     cached = make_app()
     cached.config.update(ANON_CACHE_SECONDS=60, REDIS_URL="")
