@@ -23,6 +23,7 @@ import re
 
 from sqlalchemy import delete, func, or_, select, update
 
+from forum.cache import purge_after_commit
 from forum.extensions import db
 from forum.models import (
     FORMER_MEMBER_USERNAME,
@@ -146,6 +147,7 @@ def purge_account(user: User, *, mode: str | None = None) -> None:
     db.session.delete(user)
     db.session.flush()
     _scrub_log(name)
+    purge_after_commit(db.session)  # the cached profile; forum.sync does not watch accounts
 
 
 def delete_by_admin(admin: User, user: User, *, reason: str, mode: str) -> None:

@@ -10,7 +10,9 @@ from flask import current_app, url_for
 
 from forum.auth import services as auth
 from forum.auth.sessions import end_all_sessions
+from forum.cache import purge_after_commit
 from forum.errors import InvalidAction
+from forum.extensions import db
 from forum.mail import queue_mail
 from forum.models import User, utcnow
 from forum.urls import external_url
@@ -74,3 +76,5 @@ def cancel_deletion(user: User) -> bool:
 def update_privacy(user: User, *, hide_replies: bool, noindex: bool, contribute: bool) -> None:
     """Store the member's profile privacy choices."""
     user.hide_replies, user.noindex, user.contribute = hide_replies, noindex, contribute
+    # Cached profiles show the choices; forum.sync does not watch accounts.
+    purge_after_commit(db.session)

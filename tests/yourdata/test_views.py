@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from forum import cache
 from forum.data.deletion import purge_due_deletions
 from forum.data.export import build_pending_exports
 from forum.extensions import db
@@ -258,6 +259,23 @@ def test_profile_privacy_hides_replies_and_mood_replies_and_asks_for_noindex(app
     assert "dryreplytext" not in profile and 'content="noindex"' in profile
     user = db.session.get(User, me.id)
     assert user.hide_replies and user.noindex and not user.contribute
+
+
+def test_a_privacy_choice_reaches_signed_out_readers_through_the_page_cache(make_app, tmp_path):
+    cached = make_app()
+    cached.config.update(ANON_CACHE_SECONDS=60, REDIS_URL="")
+    cached.instance_path = str(tmp_path)
+    cache.init_store(cached)
+    me = make_user("mira")
+    make_post(make_thread(make_user("lee"), title="Dry eyes"), me, body="dryreplytext")
+    db.session.commit()
+    own = login(cached.test_client(), me)
+    db.session.remove()
+    outsider = cached.test_client()
+    assert "dryreplytext" in text(outsider.get("/u/mira"))
+    assert outsider.get("/u/mira").headers["X-Cache"] == "hit"
+    assert own.post("/settings/privacy", data={"hide_replies": "y"}).status_code == 302
+    assert "dryreplytext" not in text(outsider.get("/u/mira"))
 
 
 def test_a_message_to_the_moderators_is_queued_and_answered_in_the_inbox(app):
