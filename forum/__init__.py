@@ -51,6 +51,7 @@ def create_app(config_class: type | None = None) -> Flask:
     urls.init_url_map(app)  # the converters must exist before any rule is added
 
     from forum.auth.views import bp as auth_bp
+    from forum.bookmarks.views import bp as bookmarks_bp
     from forum.contact.views import bp as contact_bp
     from forum.data.views import bp as data_bp
     from forum.guide.views import bp as guide_bp
@@ -70,6 +71,7 @@ def create_app(config_class: type | None = None) -> Flask:
         threads_bp,
         moderation_bp,
         notifications_bp,
+        bookmarks_bp,
         guide_bp,
         search_bp,
         data_bp,

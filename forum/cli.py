@@ -30,7 +30,9 @@ def register_commands(app: Flask) -> None:
     from forum.bench.commands import bench_group
     from forum.data.commands import data_group
     from forum.guide.commands import guide_group, load_guide
+    from forum.jobs.commands import jobs_group
     from forum.mail.commands import mail_group
+    from forum.notifications.commands import notifications_group
     from forum.search.commands import search_group
     from forum.tags.commands import load_tags, tags_group
     from forum.threads.commands import posts_group
@@ -44,6 +46,8 @@ def register_commands(app: Flask) -> None:
         guide_group,
         search_group,
         mail_group,
+        notifications_group,
+        jobs_group,
         bench_group,
         data_group,
     ):

@@ -11,13 +11,14 @@ from forum.extensions import db
 from forum.models import ItemKind, ItemStatus, ReviewItem, Role, User, utcnow
 from forum.moderation.services.queue import check_claim, require_pending
 from forum.notifications import notify
+from forum.notifications.kinds import Kind
 from forum.permissions import require_role
 
 BODY_MAX = 2000
 ANSWER_MAX = 2000
 OPEN_MAX = 3  # messages a member may have waiting at once
 CONTACT_SEVERITY = 1
-ANSWER_KIND = "contact_answer"
+ANSWER_KIND = Kind.CONTACT_ANSWER
 ANSWER_NOTICE = "The moderators answered your message: {answer}"
 ANSWER_DETAIL = "answered"
 

@@ -5,8 +5,9 @@ member]", so every tree keeps its shape (mode "keep"); mode "erase" also empties
 post's text (a "[deleted]" node, replies below survive) and its earlier versions. Either
 way the account row goes, and with it (by the database's own cascades) its sessions,
 notifications, helpful marks, exports, contact messages and whatever else a later table
-ties to the account with ``ON DELETE CASCADE`` (bookmarks, watches). Besides:
+ties to the account with ``ON DELETE CASCADE``. Besides:
 
+- its bookmarks, watched threads, followed topics and mail preferences are deleted;
 - the experience details on their threads and posts are cleared;
 - reports they made keep their reason, lose the reporter and the note;
 - the moderation log keeps every entry: ids to the account become NULL, and the username
@@ -27,15 +28,19 @@ from forum.cache import purge_after_commit
 from forum.extensions import db
 from forum.models import (
     FORMER_MEMBER_USERNAME,
+    Bookmark,
     HelpfulMark,
     ModAction,
     ModerationAction,
+    NotificationPrefs,
     OutboxMessage,
     Post,
     PostRevision,
     PostStatus,
     Report,
+    TagFollow,
     Thread,
+    ThreadWatch,
     User,
     UsernameTombstone,
     utcnow,
@@ -136,6 +141,9 @@ def purge_account(user: User, *, mode: str | None = None) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.to_address) == email))
+    # Also the database's cascades; deleted here so no engine's settings leave one behind.
+    for table in (Bookmark, ThreadWatch, TagFollow, NotificationPrefs):
+        db.session.execute(delete(table).where(table.user_id == user.id))
     db.session.add(
         UsernameTombstone(
             username=name,

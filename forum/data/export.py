@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template, url_for
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
 from forum.mail import queue_mail
 from forum.models import (
+    Bookmark,
     DataExport,
     ExportStatus,
     Notification,
@@ -174,14 +175,11 @@ def notifications_data(user: User) -> list[dict]:
 
 
 def bookmarks_data(user: User) -> list[dict]:
-    """Bookmarked posts, when the forum has bookmarks (a ``bookmarks`` table with
-    ``user_id`` and ``post_id``); an empty list until then."""
-    table = db.metadata.tables.get("bookmarks")
-    if table is None or "bookmarks" not in inspect(db.engine).get_table_names():
-        return []
-    columns = table.c
-    rows = db.session.execute(select(table).where(columns.user_id == user.id)).mappings()
-    return [{"post_id": row["post_id"], "created_at": _iso(row.get("created_at"))} for row in rows]
+    """Bookmarked posts, oldest first."""
+    rows = db.session.scalars(
+        select(Bookmark).where(Bookmark.user_id == user.id).order_by(Bookmark.id)
+    )
+    return [{"post_id": row.post_id, "created_at": _iso(row.created_at)} for row in rows]
 
 
 def build_archive(user: User) -> bytes:

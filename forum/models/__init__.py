@@ -5,13 +5,24 @@ from forum.models.guide import GuideArticle, GuideRevision, guide_article_tags
 from forum.models.mail import OutboxMessage
 from forum.models.moderation import (
     REPORT_REASON_LABELS,
+    Appeal,
+    AppealStatus,
     ItemKind,
     ItemStatus,
+    MemberNote,
     ModAction,
     ModerationAction,
     Report,
     ReportReason,
     ReviewItem,
+)
+from forum.models.notify import (
+    Bookmark,
+    FanoutJob,
+    JobLease,
+    NotificationPrefs,
+    TagFollow,
+    ThreadWatch,
 )
 from forum.models.privacy import DataExport, ExportStatus
 from forum.models.ratelimit import DatabaseStorage, RateLimitCounter
@@ -38,6 +49,12 @@ from forum.models.user import (
 )
 
 __all__ = [
+    "ThreadWatch",
+    "TagFollow",
+    "NotificationPrefs",
+    "JobLease",
+    "FanoutJob",
+    "Bookmark",
     "AUDIENCE_LABELS",
     "FORMER_MEMBER_USERNAME",
     "Audience",
@@ -47,11 +64,14 @@ __all__ = [
     "UsernameTombstone",
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
+    "Appeal",
+    "AppealStatus",
     "DatabaseStorage",
     "GuideArticle",
     "GuideRevision",
     "HelpfulMark",
     "ItemStatus",
+    "MemberNote",
     "ModAction",
     "ModerationAction",
     "Notification",

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from flask import request, url_for
 from markupsafe import Markup, escape
 
+from forum.models import PostStatus
+from forum.threads.services.editing import LOCKED_EDIT, refusal_for
+
 # An id the paths are built with and then split on: long enough to occur nowhere else in a
 # path, short enough for the bounded id converter (forum/urls.py).
 _PLACEHOLDER = 918_273_645_546_372_819
@@ -51,6 +54,9 @@ class Paths:
     delete: str
     report: str
     review: str
+    bookmark: str
+    unbookmark: str
+    moderate: str
 
     def permalink(self, post_id: int) -> Markup:
         """The post's own link (its header's time), for the template."""
@@ -69,6 +75,9 @@ def _paths_under(script_root: str) -> Paths:
         delete=_format("threads.delete", "post_id"),
         report=_format("moderation.report", "post_id"),
         review=_format("moderation.item", "item_id"),
+        bookmark=_format("bookmarks.bookmark", "post_id"),
+        moderate=_format("moderation.moderate", "post_id"),
+        unbookmark=_format("bookmarks.unbookmark", "post_id"),
     )
 
 
@@ -86,6 +95,9 @@ class Reader:
     locked: bool
     reply_query: str  # what "Reply" links start with: "?", "?page=2&", or a full path
     paths: Paths
+    staff: bool = False  # a moderator or admin, who may still edit in a locked thread
+    # The posts on the page the reader bookmarked (issue #12), from the page's own query.
+    bookmarked: frozenset[int] = frozenset()
     reply_href: str = field(init=False, repr=False)  # reply_query escaped, once a page
 
     def __post_init__(self):
@@ -109,13 +121,20 @@ def post_footer(
     shows_body: bool = True,
     opening: bool = False,
     item_id: int | None = None,
+    status: str = PostStatus.VISIBLE,
+    deleted: bool = False,
+    bookmarked: bool | None = None,
 ) -> Markup:
     """The footer under one post for ``reader``.
 
     ``plain`` posts (shown to everyone as written) take helpful marks, replies and
     reports; a post shown with a notice or as a placeholder keeps only what still applies
     to it (its count, its history and its author's actions while its text shows, and
-    "Reply" on an opening post, which answers the thread).
+    "Reply" on an opening post, which answers the thread). Its author is offered Edit and
+    Delete only where they would work, and told why not in their place (issue #11): a post
+    a moderator took down (``status``) or deleted keeps neither, and in a locked thread only
+    staff can edit. ``bookmarked`` is None for a
+    signed-out reader (no Bookmark button); plain posts of a signed-in reader have one.
     """
     paths = reader.paths
     own = author_id is not None and author_id == reader.viewer_id
@@ -134,17 +153,35 @@ def post_footer(
     if edited and shows_body:
         parts.append(f' <a href="{paths.history % post_id}">History</a>')
     if own and shows_body:
-        parts.append(
-            f' <a href="{paths.edit % post_id}">Edit</a>'
-            f' <a href="{paths.delete % post_id}">Delete</a>'
-        )
+        parts.append(_own_actions(reader, post_id, refusal_for(status, deleted=deleted)))
     elif plain and reader.can_write:
         parts.append(f' <a href="{paths.report % post_id}">Report</a>')
+    if plain and bookmarked is not None and reader.viewer_id is not None:
+        action = paths.unbookmark if bookmarked else paths.bookmark
+        label = "Remove bookmark" if bookmarked else "Bookmark"
+        parts.append(
+            f' <button type="submit" form="helpful-form" formaction="{action % post_id}"'
+            f' class="link-button">{label}</button>'
+        )
     if item_id:
         parts.append(f' <a class="review-link" href="{paths.review % item_id}">Review item</a>')
+    if reader.staff:
+        # Act where you read (issue #16): the post's decision form, its item made or reused.
+        parts.append(f' <a class="moderate-link" href="{paths.moderate % post_id}">Moderate</a>')
     parts.append("</footer>")
     # Every part is fixed markup, a number, an escaped path or the escaped reply address.
     return Markup("".join(parts))  # noqa: S704
+
+
+def _own_actions(reader: Reader, post_id: int, refusal: str | None) -> str:
+    """Edit and Delete for the post's author, or why they can't have them."""
+    if refusal is not None:
+        return f' <span class="muted">{escape(refusal)}</span>'
+    paths = reader.paths
+    delete = f' <a href="{paths.delete % post_id}">Delete</a>'
+    if reader.locked and not reader.staff:
+        return f'{delete} <span class="muted">{escape(LOCKED_EDIT)}</span>'
+    return f' <a href="{paths.edit % post_id}">Edit</a>{delete}'
 
 
 def footer_for(reader: Reader, *, markers: bool = False):
@@ -166,6 +203,9 @@ def footer_for(reader: Reader, *, markers: bool = False):
             shows_body=view.show_body,
             opening=post.parent_id is None,
             item_id=item_id,
+            status=post.status,
+            deleted=post.deleted_at is not None,
+            bookmarked=post.id in reader.bookmarked if reader.viewer_id else None,
         )
 
     return footer

@@ -1,10 +1,11 @@
 """The rendered reply tree, shared by signed-in members (issue #6).
 
 Signed-in members see a thread page as a signed-out reader does, except in each plain
-post's footer: whether they marked it helpful, Edit and Delete on their own posts, Report
-on the others'. So the tree is rendered once for "a member" with a marker where each plain
-post's footer goes, kept in the page cache's store, and each member's page fills in the
-footers from one small query (their marks and the current helpful counts).
+post's footer: whether they marked it helpful or bookmarked it, Edit and Delete on their
+own posts, Report on the others'. So the tree is rendered once for "a member" with a
+marker where each plain post's footer goes, kept in the page cache's store, and each
+member's page fills in the footers from one small query (their marks and bookmarks, the
+current helpful counts, and whether they watch the thread).
 
 An entry is keyed by the site's root and what changes with every new reply (the thread's
 reply count and last activity) and stored under the page cache's generation, which every
@@ -14,7 +15,7 @@ readers can't see, or for a member who wrote a held, hidden or removed post on t
 """
 
 import pickle  # noqa: S403 - entries are written and read only by this module
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app, request
@@ -22,9 +23,12 @@ from markupsafe import Markup
 from sqlalchemy import and_, bindparam, or_, select
 
 from forum import cache
+from forum.bookmarks.services import bookmark_join
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostStatus, Thread, User
+from forum.notifications.watching import watching_sql
 from forum.threads.footers import MARKER_RE, Reader, footer_for, generic_reader, post_footer
+from forum.threads.ranking import SORT_OLDEST
 from forum.threads.services.reading import tree_settings
 from forum.threads.tree import TreePage
 from forum.visibility import Viewer, is_public_thread, readable_replies_sql
@@ -45,11 +49,11 @@ class SharedTree:
     readable_replies: int | None = None
 
 
-def _key(thread: Thread, page: int) -> str:
+def _key(thread: Thread, page: int, sort: str) -> str:
     activity = thread.last_activity_at.isoformat() if thread.last_activity_at else ""
     # The tree's links start with the site's root: sites under other roots sharing one
-    # store (Redis) each keep their own.
-    state = f"{thread.id}:{page}:{thread.reply_count}:{activity}:{int(thread.locked)}"
+    # store (Redis) each keep their own. Each order of the replies is its own entry.
+    state = f"{thread.id}:{page}:{sort}:{thread.reply_count}:{activity}:{int(thread.locked)}"
     return f"tree:{request.script_root}:{state}"
 
 
@@ -64,63 +68,90 @@ def usable_for(viewer: User | None, thread: Thread) -> bool:
     )
 
 
-def lookup(thread: Thread, page: int) -> tuple[int | None, SharedTree | None]:
-    """(the cache generation, the shared tree if one is stored for this state)."""
-    generation, payload = cache.get_shared(_key(thread, page))
+def lookup(
+    thread: Thread, page: int, sort: str = SORT_OLDEST
+) -> tuple[int | None, SharedTree | None]:
+    """(the cache generation, the shared tree if one is stored for this state and order)."""
+    generation, payload = cache.get_shared(_key(thread, page, sort))
     shared = pickle.loads(payload) if payload is not None else None  # noqa: S301 - ours
     return generation, shared
 
 
-def store(thread: Thread, page: int, generation: int | None, shared: SharedTree) -> None:
+def store(
+    thread: Thread, page: int, generation: int | None, shared: SharedTree, sort=SORT_OLDEST
+) -> None:
     """Keep ``shared`` under the generation read before its rows were."""
     ttl = int(current_app.config["TREE_CACHE_SECONDS"])
-    cache.put_shared(_key(thread, page), generation, pickle.dumps(shared), ttl)
+    cache.put_shared(_key(thread, page, sort), generation, pickle.dumps(shared), ttl)
 
 
 @dataclass
 class Footing:
     helpful_count: int
     marked: bool
+    bookmarked: bool = False
 
 
 @dataclass
 class MemberFootings:
     by_post: dict[int, Footing]
     readable_replies: int | None  # how many of the thread's replies the viewer may read
+    watching: bool = False  # whether the viewer watches the thread (issue #12)
 
 
 def member_footings(
-    thread: Thread, viewer: User, page: int, *, size: int, visible_depth: int
+    thread: Thread,
+    viewer: User,
+    page: int,
+    *,
+    size: int,
+    visible_depth: int,
+    post_ids: Iterable[int] | None = None,
 ) -> MemberFootings:
-    """One query: the current helpful count of each plain post on the page, whether the
-    viewer marked it, and how many of the thread's replies the viewer may read."""
+    """One query: the current helpful count of each plain post on the page (or of these
+    posts: a page ranked by helpful marks holds no range of branches), whether the viewer
+    marked and bookmarked it, how many of the thread's replies the viewer may read and
+    whether they watch the thread. It starts from the thread, so a page with no plain post
+    still answers one row (its post columns empty)."""
     rows = db.session.execute(
-        _footings_statement(page == 1),
+        _footings_statement("ids" if post_ids is not None else page == 1),
         {
             "viewer_id": viewer.id,
             "thread_id": thread.id,
-            "low": (page - 1) * size + 1,
-            "high": page * size,
+            **(
+                {"post_ids": list(post_ids)}
+                if post_ids is not None
+                else {"low": (page - 1) * size + 1, "high": page * size}
+            ),
             "max_depth": visible_depth,
         },
     )
     rows = rows.all()
     return MemberFootings(
-        {row.id: Footing(row.helpful_count, row.marked) for row in rows},
+        {
+            row.id: Footing(row.helpful_count, bool(row.marked), bool(row.bookmarked))
+            for row in rows
+            if row.id is not None
+        },
         rows[0].readable if rows else None,
+        bool(rows[0].watching) if rows else False,
     )
 
 
 _STATEMENTS: dict = {}
 
 
-def _footings_statement(first_page: bool):
+def _footings_statement(first_page: bool | str):  # "ids": the posts named
     if first_page not in _STATEMENTS:
-        branches = (
-            Post.branch.between(0, bindparam("high"))
-            if first_page
-            else or_(Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high")))
-        )
+        if first_page == "ids":
+            branches = Post.id.in_(bindparam("post_ids", expanding=True))
+        elif first_page:
+            branches = Post.branch.between(0, bindparam("high"))
+        else:
+            branches = or_(
+                Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high"))
+            )
+        bookmark, bookmarked = bookmark_join(bindparam("viewer_id"))
         _STATEMENTS[first_page] = (
             select(
                 Post.id,
@@ -129,6 +160,19 @@ def _footings_statement(first_page: bool):
                 readable_replies_sql(
                     Viewer(id=bindparam("viewer_id")), bindparam("thread_id")
                 ).label("readable"),
+                bookmarked.label("bookmarked"),
+                watching_sql(bindparam("viewer_id"), Thread.id).label("watching"),
+            )
+            .select_from(Thread)
+            .outerjoin(
+                Post,
+                and_(
+                    Post.thread_id == Thread.id,
+                    branches,
+                    Post.depth <= bindparam("max_depth"),
+                    Post.status == PostStatus.VISIBLE,
+                    Post.deleted_at.is_(None),
+                ),
             )
             .outerjoin(
                 HelpfulMark,
@@ -137,13 +181,8 @@ def _footings_statement(first_page: bool):
                     HelpfulMark.user_id == bindparam("viewer_id"),
                 ),
             )
-            .where(
-                Post.thread_id == bindparam("thread_id"),
-                branches,
-                Post.depth <= bindparam("max_depth"),
-                Post.status == PostStatus.VISIBLE,
-                Post.deleted_at.is_(None),
-            )
+            .outerjoin(*bookmark)
+            .where(Thread.id == bindparam("thread_id"))
         )
     return _STATEMENTS[first_page]
 
@@ -162,6 +201,7 @@ def fill_footers(shared: SharedTree, footings: dict[int, Footing], reader: Reade
             edited=edited,
             helpful_count=footing.helpful_count,
             marked=footing.marked,
+            bookmarked=footing.bookmarked,
         )
 
     # The shared tree is this app's own rendered template; the footers are post_footer's.
@@ -180,6 +220,7 @@ class PageOutline:
     root: None = None
     opening: None = None
     readable_replies: int | None = None
+    sort: str = SORT_OLDEST
 
 
 @dataclass
@@ -189,27 +230,29 @@ class Cached:
     usable: bool  # the page's tree may be the shared one (found now, or stored after)
     generation: int | None = None  # read before the page's rows, to store under
     shared: SharedTree | None = None
+    sort: str = SORT_OLDEST  # the order of the replies (a stored tree is one order's)
 
     @property
     def hit(self) -> bool:
         return self.shared is not None
 
     def outline(self) -> PageOutline:
-        return PageOutline(self.shared.page, self.shared.pages)
+        return PageOutline(self.shared.page, self.shared.pages, sort=self.sort)
 
 
 NOT_SHARED = Cached(usable=False)
 
 
-def find(thread: Thread, viewer: User | None, page: int) -> Cached:
-    """Look the page up for ``viewer``: a hit, a miss to store, or not for them at all."""
+def find(thread: Thread, viewer: User | None, page: int, sort: str = SORT_OLDEST) -> Cached:
+    """Look the page up for ``viewer``, its replies in order ``sort``: a hit, a miss to
+    store, or not for them at all."""
     if not usable_for(viewer, thread):
         return NOT_SHARED
-    generation, shared = lookup(thread, page)
+    generation, shared = lookup(thread, page, sort)
     if shared is not None and viewer.id in shared.private_authors:
         # Found, and not used: it lacks what only this member may see.
         return NOT_SHARED
-    return Cached(True, generation, shared)
+    return Cached(True, generation, shared, sort)
 
 
 def footings_of(tree: TreePage) -> dict[int, Footing]:
@@ -218,7 +261,9 @@ def footings_of(tree: TreePage) -> dict[int, Footing]:
     nodes = ([tree.opening] if tree.opening else []) + list(tree.nodes)
     while nodes:
         node = nodes.pop()
-        footings[node.post.id] = Footing(node.post.helpful_count, node.marked)
+        footings[node.post.id] = Footing(
+            node.post.helpful_count, node.marked, node.post.id in tree.bookmarked
+        )
         nodes.extend(node.children)
     return footings
 
@@ -241,7 +286,7 @@ def keep(cached: Cached, thread: Thread, tree: TreePage, html: str) -> SharedTre
         tree.opening.post.id if tree.opening else None,
         readable_replies=tree.readable_replies,
     )
-    store(thread, tree.page, cached.generation, shared)
+    store(thread, tree.page, cached.generation, shared, tree.sort)
     return shared
 
 
@@ -249,6 +294,9 @@ def keep(cached: Cached, thread: Thread, tree: TreePage, html: str) -> SharedTre
 class RenderedTree:
     html: Markup
     readable_replies: int | None  # the header's reply count for this reader
+    # Whether the reader watches the thread, when it came with the footers (a hit: the
+    # page's own tree query was not run); None: the tree's own answer stands.
+    watching: bool | None = None
 
 
 def tree_html(
@@ -266,11 +314,14 @@ def tree_html(
     function given, for this reader or (``for_anyone``) for "a member".
     """
     if cached.hit:
-        found = member_footings(thread, viewer, tree.page, **tree_settings())
+        # A page ranked by helpful marks holds no range of branches: ask for its posts.
+        ranked = cached.shared.footers if cached.sort != SORT_OLDEST else None
+        found = member_footings(thread, viewer, tree.page, **tree_settings(), post_ids=ranked)
         readable = found.readable_replies
         return RenderedTree(
             fill_footers(cached.shared, found.by_post, reader),
             cached.shared.readable_replies if readable is None else readable,
+            watching=found.watching,
         )
     if cached.usable and viewer.id not in tree.private_authors:
         html = render(footer_for(generic_reader(reader), markers=True), for_anyone=True)

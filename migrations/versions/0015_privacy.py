@@ -1,7 +1,7 @@
 """Members-only threads, profile privacy, account deletion, data exports and contact items.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0017
 Create Date: 2026-12-02
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0011"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

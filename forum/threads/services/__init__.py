@@ -18,11 +18,19 @@ from forum.threads.services.checks import (
     TAGS_MIN,
     TITLE_MAX,
     TITLE_MIN,
+    PostingRefusal,
     Screening,
-    check_can_post,
+    posting_refusal,
     write_refusal,
 )
-from forum.threads.services.editing import check_author, delete_post, edit_post, revisions
+from forum.threads.services.editing import (
+    change_refusal,
+    check_author,
+    delete_post,
+    edit_post,
+    refusal_for,
+    revisions,
+)
 from forum.threads.services.experience import (
     Experience,
     experience_snapshot,
@@ -50,9 +58,10 @@ __all__ = [
     "TITLE_MAX",
     "TITLE_MIN",
     "Experience",
+    "PostingRefusal",
     "Screening",
+    "change_refusal",
     "check_author",
-    "check_can_post",
     "create_thread",
     "delete_post",
     "edit_post",
@@ -66,6 +75,8 @@ __all__ = [
     "member_threads",
     "opening_post",
     "page_of",
+    "posting_refusal",
+    "refusal_for",
     "reply",
     "revisions",
     "thread_page",

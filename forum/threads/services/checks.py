@@ -23,9 +23,22 @@ def write_refusal(user: User | None) -> str | None:
     return None
 
 
-def check_can_post(user: User | None) -> None:
-    """Raise PermissionDenied, with the reason, unless ``user`` may post."""
-    require_can_write(user)
+@dataclass(frozen=True)
+class PostingRefusal:
+    """Why a member may not start a thread, for the page that tells them (issue #11)."""
+
+    message: str
+    # Confirming their email address is all that stands in the way: offer a new link.
+    needs_confirmation: bool = False
+
+
+def posting_refusal(user: User) -> PostingRefusal | None:
+    """Why the signed-in ``user`` may not post right now, or None when they may."""
+    message = write_refusal(user)
+    if message is None:
+        return None
+    blocked_otherwise = user.is_banned or user.is_suspended
+    return PostingRefusal(message, needs_confirmation=not (blocked_otherwise or user.is_verified))
 
 
 # --- Screening new and edited text (issue #4) ----------------------------------------------

@@ -7,9 +7,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from forum import ratelimit
 from forum.errors import ForumError, InvalidAction, NotFound, RateLimited
 from forum.extensions import db
-from forum.markup import render_user_text
 from forum.models import Audience, Post, PostStatus, Tag, Thread, User, utcnow
 from forum.moderation import services as moderation
+from forum.notifications import fanout
+from forum.notifications.mentions import render_post
 from forum.permissions import require_can_write
 from forum.threads import tree
 from forum.threads.services.checks import (
@@ -52,7 +53,7 @@ def _existing_by_nonce(author: User, nonce: str | None) -> Post | None:
     return db.session.scalar(select(Post).where(Post.author_id == author.id, Post.nonce == nonce))
 
 
-def _tags_from_slugs(slugs: list[str]) -> list[Tag]:
+def tags_from_slugs(slugs: list[str]) -> list[Tag]:
     wanted = list(dict.fromkeys(slug.strip().lower() for slug in slugs if slug.strip()))
     if not TAGS_MIN <= len(wanted) <= TAGS_MAX:
         raise ForumError(f"Choose {TAGS_MIN} to {TAGS_MAX} topics.", status=422)
@@ -85,7 +86,7 @@ def create_thread(
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
         raise ForumError(f"A title is {TITLE_MIN} to {TITLE_MAX} characters.", status=422)
     check_body(body)
-    tags = _tags_from_slugs(tag_slugs)
+    tags = tags_from_slugs(tag_slugs)
     first = _check_post_limit(author, nonce)
     if first is not None:
         return first.thread, False
@@ -110,7 +111,7 @@ def create_thread(
                 thread=thread,
                 author=author,
                 body=body,
-                body_html=render_user_text(body),
+                body_html=render_post(body),
                 created_at=now,
                 status=PostStatus.VISIBLE,
                 depth=0,
@@ -129,6 +130,7 @@ def create_thread(
         return first.thread, False
     _count_post(author)
     thread.screening = opening.screening = screen(opening, thread_text(title, body), held)
+    fanout.queue_post(opening)  # followers of its topics hear of it after the response
     return thread, True
 
 
@@ -190,7 +192,7 @@ def reply(
                 thread_id=thread.id,
                 author=author,
                 body=body,
-                body_html=render_user_text(body),
+                body_html=render_post(body),
                 created_at=now,
                 status=PostStatus.VISIBLE,
                 nonce=nonce or None,
@@ -207,6 +209,7 @@ def reply(
         return first, False
     _count_post(author)
     post.screening = screen(post, body, held)
+    fanout.queue_post(post)  # watchers hear of it after the response (issue #12)
     return post, True
 
 

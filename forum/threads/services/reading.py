@@ -11,6 +11,7 @@ from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import Post, Tag, Thread, User, thread_tags
 from forum.threads import tree
+from forum.threads.ranking import SORT_OLDEST
 from forum.visibility import (
     ThreadView,
     Viewer,
@@ -67,11 +68,14 @@ def tree_settings() -> dict:
     return {"size": config["THREAD_PAGE_SIZE"], "visible_depth": config["THREAD_VISIBLE_DEPTH"]}
 
 
-def thread_page(thread: Thread, viewer: User | None, *, page: int = 1, root_id=None):
-    """The page of the tree a reader asked for: a page number, or a reply's subtree."""
+def thread_page(
+    thread: Thread, viewer: User | None, *, page: int = 1, root_id=None, sort=SORT_OLDEST
+):
+    """The page of the tree a reader asked for: a page number, or a reply's subtree; its
+    replies oldest or most helpful first (``sort``, issue #11)."""
     if root_id is not None:
-        return tree.load_subtree(thread, viewer, root_id, **tree_settings())
-    return tree.load_page(thread, viewer, page, **tree_settings())
+        return tree.load_subtree(thread, viewer, root_id, **tree_settings(), sort=sort)
+    return tree.load_page(thread, viewer, page, **tree_settings(), sort=sort)
 
 
 def page_of(post: Post) -> int:

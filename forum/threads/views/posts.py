@@ -7,8 +7,10 @@ from forum.errors import ForumError, NotFound
 from forum.extensions import db
 from forum.markup import render_user_text
 from forum.models import Post, PostStatus
+from forum.tags import services as tag_services
 from forum.threads import audience, services
-from forum.threads.forms import ConfirmForm, EditPostForm
+from forum.threads.details import edit_values
+from forum.threads.forms import ConfirmForm, EditPostForm, tag_choices
 from forum.threads.history import post_history
 from forum.threads.links import post_url, thread_url
 from forum.threads.views import bp
@@ -36,17 +38,38 @@ def _own_post(post_id):
     return user, post
 
 
+def _details_from(form) -> dict:
+    """The opening post's title, topics and experience details as the form has them."""
+    if form.tags is None:
+        return {"title": form.title.data}
+    return {
+        "title": form.title.data,
+        "tag_slugs": form.tags.data,
+        "details": services.explicit_experience(
+            form.stage.data or None,
+            form.treatment_month.data,
+            form.months_since.data,
+            form.daily_dose_mg.data,
+        ),
+    }
+
+
 @bp.route("/p/<id:post_id>/edit", methods=["GET", "POST"])
 def edit(post_id):
     if not current_user.is_authenticated:
         return login_redirect(request.path)
     user, post = _own_post(post_id)
     is_opening = post.parent_id is None
-    form = EditPostForm(
-        data={"title": post.thread.title, "body": post.body, "visibility": post.thread.visibility}
-    )
+    values = edit_values(post)
+    if is_opening:
+        values["visibility"] = post.thread.visibility
+    form = EditPostForm(data=values)
+    if is_opening and (request.method == "GET" or form.sent_details):
+        form.tags.choices = tag_choices(tag_services.all_tags())
+    else:
+        form.drop_details(title=not is_opening)
     if not is_opening:
-        del form.title, form.visibility, form.confirm_public
+        del form.visibility, form.confirm_public
     error, preview, status = None, None, 200
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -56,10 +79,7 @@ def edit(post_id):
         else:
             try:
                 changed = services.edit_post(
-                    post,
-                    user,
-                    body=form.body.data,
-                    title=form.title.data if is_opening else None,
+                    post, user, body=form.body.data, **_details_from(form) if is_opening else {}
                 )
                 if is_opening:
                     changed |= audience.set_audience(

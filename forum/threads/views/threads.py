@@ -12,6 +12,7 @@ from forum.threads import audience, services
 from forum.threads.forms import ReplyForm, ThreadForm, tag_choices
 from forum.threads.links import post_url, thread_url
 from forum.threads.page import Moved, build_thread_page
+from forum.threads.ranking import parse_sort
 from forum.threads.views import bp
 from forum.threads.views.support import (
     current_viewer,
@@ -66,6 +67,7 @@ def show(thread_id, slug=None):
         root=parse_int(args.get("root"), message=LINK_MESSAGE),
         reply_to=parse_int(args.get("reply_to"), message=LINK_MESSAGE),
         crisis_panel=take_crisis_panel(user, thread),
+        sort=parse_sort(args.get("sort")),
     )
 
 
@@ -106,14 +108,10 @@ def reply(thread_id):
     # Read what the answer needs before the commit expires the objects (no reloads).
     target, held, thread_id = post_url(post), post.status == PostStatus.PENDING, thread.id
     db.session.commit()
+    # A held reply is told by its own notice on the page it lands on (issue #11).
     if not created:
         flash("That reply was already posted.", "success")
-    elif held:
-        flash(
-            "Your reply is saved and waiting for review: a moderator will look at it soon.",
-            "info",
-        )
-    else:
+    elif not held:
         flash("Reply posted.", "success")
     remember_screening(post.screening if created else None, thread_id)
     return redirect(target)
@@ -130,7 +128,9 @@ def new():
     tag_descriptions = {tag.slug: tag.description for tag in tags}
     error, preview, status, headers = None, None, 200, {}
     if request.method == "GET":
-        services.check_can_post(user)
+        refusal = services.posting_refusal(user)
+        if refusal is not None:
+            return render_template("threads/cannot_post.html", refusal=refusal), 403
         wanted = request.args.get("tag")
         if wanted in tag_descriptions:
             form.tags.data = [wanted]
@@ -164,15 +164,10 @@ def new():
                 thread.id,
             )
             db.session.commit()
+            # A held thread is told by its opening post's notice, once (issue #11).
             if not created:
                 flash("That thread was already posted.", "success")
-            elif held:
-                flash(
-                    "Your thread is saved and waiting for review: a moderator will look at "
-                    "it soon.",
-                    "info",
-                )
-            else:
+            elif not held:
                 flash("Your thread is posted.", "success")
             remember_screening(thread.screening if created else None, thread_id)
             return redirect(target)
