@@ -147,6 +147,13 @@ class Config:
     LOG_LEVEL = "INFO"
     ACCESS_LOG = True
 
+    # Your data (issue #13): days between asking for deletion and the purge (log in to
+    # cancel); accounts with up to this many posts get their export at once, larger ones
+    # from ``flask data exports``; days a prepared export can be downloaded.
+    DELETION_GRACE_DAYS = 7
+    EXPORT_INLINE_MAX_POSTS = 300
+    EXPORT_DAYS = 7
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

@@ -54,6 +54,8 @@ def create_app(config_class: type | None = None) -> Flask:
     from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
     from forum.bookmarks.views import bp as bookmarks_bp
+    from forum.contact.views import bp as contact_bp
+    from forum.data.views import bp as data_bp
     from forum.guide.views import bp as guide_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
@@ -76,6 +78,8 @@ def create_app(config_class: type | None = None) -> Flask:
         search_bp,
         api_bp,
         tokens_bp,
+        data_bp,
+        contact_bp,
     ):
         app.register_blueprint(blueprint)
 

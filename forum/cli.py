@@ -28,6 +28,7 @@ SHIPPED_DATA_LOADERS: list = []
 def register_commands(app: Flask) -> None:
     from forum.auth.commands import users_group
     from forum.bench.commands import bench_group
+    from forum.data.commands import data_group
     from forum.guide.commands import guide_group, load_guide
     from forum.jobs.commands import jobs_group
     from forum.mail.commands import mail_group
@@ -48,6 +49,7 @@ def register_commands(app: Flask) -> None:
         notifications_group,
         jobs_group,
         bench_group,
+        data_group,
     ):
         app.cli.add_command(group)
     from forum.demo.commands import demo_group

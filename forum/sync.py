@@ -47,7 +47,7 @@ SEARCHED = {
     "post": frozenset(
         {"body_html", "status", "deleted_at", "stage", "parent_id", "thread_id", "thread"}
     ),
-    "thread": frozenset({"title", "status", "stage"}),
+    "thread": frozenset({"title", "status", "stage", "visibility"}),
     "guide": frozenset({"title", "summary", "body_html", "published", "updated_at"}),
     "tag": frozenset(),
 }

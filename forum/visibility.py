@@ -8,8 +8,8 @@ the thread page asks Python, and a new dimension of the rule is one change here:
 - ``can_see_post`` / ``visible_to``, ``public_posts``;
 - ``post_view`` and ``placeholder_for`` say how a post appears to one viewer.
 
-The dimensions: a post's status (visible, pending, hidden, removed), its thread's status,
-whether it was deleted, and who looks (anonymous, member, the author, staff).
+The dimensions: a post's status (visible, pending, hidden, removed), its thread's status
+and audience (``forum/members_only.py``), whether it was deleted, and who looks.
 
 Deleted opening posts (issue #9): the thread loses its author and badge everywhere
 ("[deleted]"). Its title stays while the thread has a reply every reader can read, since
@@ -22,10 +22,11 @@ the thread cannot be traced back to the member who deleted it.
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from forum.extensions import db
+from forum.members_only import for_everyone_sql, let_in_sql, shut_out
 from forum.models import Post, PostStatus, Thread, User
 from forum.moderation import labels
 
@@ -127,7 +128,7 @@ def can_see_thread(thread: Thread, viewer: ViewerLike) -> bool:
     viewer = Viewer.of(viewer)
     if viewer.is_staff:
         return True
-    if _is_gone(thread):
+    if _is_gone(thread) or shut_out(thread, viewer):
         return False
     return thread.status == PostStatus.VISIBLE or viewer.is_author_of(thread)
 
@@ -174,9 +175,11 @@ def _gone_sql():
     )
 
 
-def public_threads():
-    """SQL beside ``is_public_thread``: the threads anyone may see."""
-    return and_(Thread.status == PostStatus.VISIBLE, ~_gone_sql())
+def public_threads(viewer: ViewerLike = None):
+    """SQL beside ``is_public_thread``: the threads anyone may see. The lists pass their
+    reader: to anyone signed in they also show the members-only threads."""
+    audience = let_in_sql(Viewer.of(viewer))
+    return and_(audience, Thread.status == PostStatus.VISIBLE, ~_gone_sql())
 
 
 def threads_visible_to(viewer: ViewerLike):
@@ -186,7 +189,8 @@ def threads_visible_to(viewer: ViewerLike):
         return true()
     if not viewer.is_signed_in:
         return public_threads()
-    return or_(public_threads(), and_(Thread.author_id == viewer.id, ~_gone_sql()))
+    own = Thread.author_id == viewer.id
+    return and_(~_gone_sql(), or_(Thread.status == PostStatus.VISIBLE, own))
 
 
 # --- Posts ----------------------------------------------------------------------------------
@@ -282,10 +286,10 @@ def placeholder_for(post: Post, viewer: ViewerLike) -> str | None:
 def can_see_post(post: Post, viewer: ViewerLike) -> bool:
     """Whether ``viewer`` may read the post's text: it is not deleted, its thread is one
     they may see, and it is public, their own, or they are staff."""
-    view = post_view(post, viewer)
-    if view is PLAIN and post.thread.status == PostStatus.VISIBLE:
+    view, thread = post_view(post, viewer), post.thread
+    if view is PLAIN and thread.is_visible and not shut_out(thread, Viewer.of(viewer)):
         return True  # a public post keeps its thread from being gone: no facts needed
-    return view is not None and view.show_body and can_see_thread(post.thread, viewer)
+    return view is not None and view.show_body and can_see_thread(thread, viewer)
 
 
 def can_read_earlier_versions(post: Post, viewer: ViewerLike) -> bool:
@@ -303,6 +307,7 @@ def public_posts():
         Post.status == PostStatus.VISIBLE,
         Post.deleted_at.is_(None),
         Thread.status == PostStatus.VISIBLE,
+        for_everyone_sql(),
     )
 
 
@@ -323,15 +328,10 @@ def readable_replies_sql(viewer: ViewerLike, thread_id):
     ``viewer`` may read: the count a thread's header shows."""
     reply = aliased(Post, name="counted_reply")
     viewer = Viewer.of(viewer)
-    if viewer.is_staff:
-        readable = reply.deleted_at.is_(None)
-    else:
-        public = and_(reply.status == PostStatus.VISIBLE, reply.deleted_at.is_(None))
-        readable = (
-            or_(public, and_(reply.author_id == viewer.id, reply.deleted_at.is_(None)))
-            if viewer.is_signed_in
-            else public
-        )
+    readable = reply.deleted_at.is_(None)
+    if not viewer.is_staff:
+        own = reply.author_id == viewer.id if viewer.is_signed_in else false()
+        readable = and_(readable, or_(reply.status == PostStatus.VISIBLE, own))
     return (
         select(func.count(reply.id))
         .where(reply.thread_id == thread_id, reply.parent_id.is_not(None), readable)

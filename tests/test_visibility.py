@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.guide import services as guide_services
-from forum.models import Post, PostStatus, ReviewItem, Role, Thread, User
+from forum.models import Audience, Post, PostStatus, ReviewItem, Role, Thread, User
 from forum.moderation import services as moderation
 from forum.search import backend as search
 from forum.tags.services import load_shipped_tags
 from forum.threads import services
+from forum.threads.audience import is_teaser_for
 from forum.visibility import (
     ANONYMOUS,
     Viewer,
@@ -51,14 +52,14 @@ def fresh(model, ids):
 
 
 def build_world():
-    """A thread per thread status, each with a reply per (status, deleted); and, for each
-    thread status, a thread whose opening post was deleted, with and without a readable
-    reply. Thread authors and reply authors are different members."""
+    """A thread per (thread status, audience), each with a reply per (status, deleted);
+    and, for each of those, a thread whose opening post was deleted, with and without a
+    readable reply. Thread authors and reply authors are different members."""
     starter, replier = make_user("starter"), make_user("replier")
     threads = []
     n = itertools.count(1)
-    for thread_status, opening_deleted, with_reply in itertools.product(
-        STATUSES, [False, True], [False, True]
+    for thread_status, audience, opening_deleted, with_reply in itertools.product(
+        STATUSES, list(Audience), [False, True], [False, True]
     ):
         if not opening_deleted and not with_reply:
             continue
@@ -80,6 +81,7 @@ def build_world():
             services.delete_post(services.opening_post(thread), starter)
         opening = services.opening_post(thread)
         opening.status = thread.status = thread_status
+        thread.visibility = audience
         db.session.flush()
         search.refresh_thread(thread)
         threads.append(thread)
@@ -103,7 +105,7 @@ def test_predicates_and_sql_agree_on_every_combination(app):
     db.session.commit()
     thread_ids = [thread.id for thread in threads]
     post_ids = list(db.session.scalars(select(Post.id).where(Post.thread_id.in_(thread_ids))))
-    assert len(post_ids) == 4 * 9 + 4 * 2 + 4  # every combination is there
+    assert len(post_ids) == 2 * (4 * 9 + 4 * 2 + 4)  # every combination is there
     kinds = {name: Viewer.of(user) for name, user in people.items()}
     for name, viewer in kinds.items():
         sql_threads = set(db.session.scalars(select(Thread.id).where(threads_visible_to(viewer))))
@@ -129,8 +131,8 @@ def test_predicates_and_sql_agree_on_every_combination(app):
             select(Post.id).join(Thread, Thread.id == Post.thread_id).where(visible_to(ANONYMOUS))
         )
     )
-    # Spelled out: staff see every thread; a thread left with nothing readable is gone
-    # even for its author.
+    # Spelled out: staff see every thread; a thread left with nothing a member can read is
+    # gone even for its author; signed-out readers see no members-only thread at all.
     everything = set(thread_ids)
     assert (
         set(db.session.scalars(select(Thread.id).where(threads_visible_to(kinds["moderator"]))))
@@ -140,9 +142,12 @@ def test_predicates_and_sql_agree_on_every_combination(app):
         t
         for t in fresh(Thread, thread_ids)
         if services.opening_post(t).deleted_at is not None
-        and not any(is_public_post(p) for p in t_replies(t))
+        and not any(can_see_post(p, kinds["member"]) for p in t_replies(t))
     ]
     assert lonely and not any(can_see_thread(t, kinds["thread author"]) for t in lonely)
+    members_only = [t for t in fresh(Thread, thread_ids) if t.visibility == Audience.MEMBERS]
+    assert not any(can_see_thread(t, ANONYMOUS) for t in members_only)
+    assert any(can_see_thread(t, kinds["member"]) for t in members_only)
 
 
 def t_replies(thread):
@@ -207,7 +212,14 @@ def test_every_page_that_lists_posts_shows_what_the_predicates_allow(app, client
         for thread in fresh(Thread, thread_ids):
             response = reader.get(f"/t/{thread.id}")
             if not can_see_thread(thread, viewer):
-                assert response.status_code == 404, (name, thread.title)
+                if not is_teaser_for(thread, viewer):
+                    assert response.status_code == 404, (name, thread.title)
+                    continue
+                # A members-only thread: its teaser, with no author and no reply.
+                teaser = text(response)
+                assert response.status_code == 200, (name, thread.title)
+                assert reply_words(teaser) == set(), (name, thread.title)
+                assert starter_name not in teaser and 'content="noindex"' in teaser
                 continue
             assert response.status_code == 200, (name, thread.title)
             posts = db.session.scalars(select(Post).where(Post.thread_id == thread.id)).all()
@@ -224,7 +236,7 @@ def test_search_shows_every_public_reply_and_nothing_else(app, client):
         if p.parent_id and is_public_post(p)
     }
     assert public
-    for body in public | {f"replyword{k}x{m}" for k in range(1, 14) for m in range(8)}:
+    for body in public | {f"replyword{k}x{m}" for k in range(1, 27) for m in range(8)}:
         hits = reply_words(results(text(client.get(f"/search?q={body}"))))
         assert hits == ({body} if body in public else set()), body
 

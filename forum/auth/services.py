@@ -25,7 +25,7 @@ from forum.auth.sessions import end_all_sessions
 from forum.errors import FieldErrors, ForumError, InvalidAction, PermissionDenied
 from forum.extensions import db
 from forum.mail import queue_mail
-from forum.models import Role, User, utcnow
+from forum.models import Role, User, UsernameTombstone, utcnow
 from forum.urls import external_url
 
 USERNAME_RE = re.compile(r"[a-z0-9_-]{3,30}")
@@ -247,7 +247,10 @@ def email_taken(email: str, *, exclude: User | None = None) -> bool:
 
 
 def username_taken(username: str) -> bool:
-    """Whether an account has the lower-cased ``username``."""
+    """Whether an account has (or a deleted account had: issue #13) the lower-cased
+    ``username``."""
+    if db.session.get(UsernameTombstone, username) is not None:
+        return True
     return db.session.scalar(select(User.id).where(User.username == username).limit(1)) is not None
 
 

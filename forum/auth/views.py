@@ -15,6 +15,7 @@ from flask_login import current_user, login_user, logout_user
 from forum.auth import services
 from forum.auth.forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from forum.auth.sessions import create_session, end_session
+from forum.data.services import cancel_deletion
 from forum.errors import FieldErrors, ForumError, PermissionDenied, RateLimited
 from forum.extensions import db
 from forum.urls import safe_next
@@ -99,11 +100,15 @@ def login():
         return render_refused("auth/login.html", exc, form=form)
     remember = bool(form.remember.data)
     create_session(user, remember=remember, user_agent=request.user_agent.string)
+    cancelled = cancel_deletion(user)  # logging in again cancels a deletion (issue #13)
     db.session.commit()
     # A new CSRF token for the signed-in session: one planted before login is worth nothing.
     session.pop("csrf_token", None)
     login_user(user, remember=remember)
-    flash("You are logged in.", "success")
+    if cancelled:
+        flash("You are logged in, and your account will not be deleted.", "success")
+    else:
+        flash("You are logged in.", "success")
     return redirect(next_url)
 
 

@@ -133,6 +133,22 @@ def _digests() -> str:
     return f"{send_digests()} digests queued"
 
 
+def _exports() -> str:
+    from forum.data.export import build_pending_exports
+
+    built = build_pending_exports()
+    db.session.commit()
+    return f"{built} exports built"
+
+
+def _deletions() -> str:
+    from forum.data.deletion import purge_due_deletions
+
+    purged = purge_due_deletions()
+    db.session.commit()
+    return f"{purged} accounts deleted"
+
+
 def _minutes(n: int) -> Callable[[], timedelta]:
     return lambda: timedelta(minutes=n)
 
@@ -144,3 +160,6 @@ register(
     lambda: timedelta(hours=int(current_app.config["DIGEST_INTERVAL_HOURS"])),
     _digests,
 )
+# Issue #13: members' data exports and the deletions whose grace period is over.
+register("exports", _minutes(60), _exports)
+register("deletions", _minutes(60), _deletions)

@@ -7,6 +7,7 @@ from forum.models.moderation import (
     REPORT_REASON_LABELS,
     Appeal,
     AppealStatus,
+    ItemKind,
     ItemStatus,
     MemberNote,
     ModAction,
@@ -23,10 +24,13 @@ from forum.models.notify import (
     TagFollow,
     ThreadWatch,
 )
+from forum.models.privacy import DataExport, ExportStatus
 from forum.models.ratelimit import DatabaseStorage, RateLimitCounter
 from forum.models.tag import Tag, thread_tags
 from forum.models.thread import (
+    AUDIENCE_LABELS,
     STAGE_LABELS,
+    Audience,
     HelpfulMark,
     Post,
     PostRevision,
@@ -35,7 +39,15 @@ from forum.models.thread import (
     Thread,
 )
 from forum.models.token import ApiToken
-from forum.models.user import Notification, Role, User, UserSession, UserStatus
+from forum.models.user import (
+    FORMER_MEMBER_USERNAME,
+    Notification,
+    Role,
+    User,
+    UsernameTombstone,
+    UserSession,
+    UserStatus,
+)
 
 __all__ = [
     "ThreadWatch",
@@ -45,6 +57,13 @@ __all__ = [
     "FanoutJob",
     "Bookmark",
     "ApiToken",
+    "AUDIENCE_LABELS",
+    "FORMER_MEMBER_USERNAME",
+    "Audience",
+    "DataExport",
+    "ExportStatus",
+    "ItemKind",
+    "UsernameTombstone",
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
     "Appeal",

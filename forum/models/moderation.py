@@ -49,6 +49,7 @@ class ModAction(StrEnum):
     USER_SUSPEND = "user:suspend"
     USER_BAN = "user:ban"
     USER_ROLE = "user:role"
+    USER_DELETE = "user:delete"
     # Issue #16: undoing, declining, safety follow-ups, reopening and appeals.
     POST_DECLINE = "post:decline"
     POST_RESTORE = "post:restore"
@@ -121,7 +122,10 @@ class Report(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # None once the reporter deleted their account: the report keeps its reason (#13).
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     item_id: Mapped[int | None] = mapped_column(
         ForeignKey("review_items.id", ondelete="SET NULL"), index=True
     )
@@ -134,11 +138,20 @@ class Report(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     post: Mapped[Post] = relationship()
-    reporter: Mapped[User] = relationship()
+    reporter: Mapped[User | None] = relationship()
+
+
+class ItemKind(StrEnum):
+    """What a review item is about: a post, or a member's message to the moderators."""
+
+    POST = "post"
+    CONTACT = "contact"
 
 
 class ReviewItem(db.Model):
-    """One post that needs a moderator's decision: reported, held, or matched as a crisis."""
+    """One post that needs a moderator's decision (reported, held, or matched as a
+    crisis), or a member's message through /contact (issue #13: ``kind`` "contact", no
+    post, the message in ``body`` and the moderators' answer in ``answer``)."""
 
     __tablename__ = "review_items"
     __table_args__ = (
@@ -153,7 +166,14 @@ class ReviewItem(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default=ItemKind.POST, server_default="post")
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    # A contact item: who wrote, what, and the answer they were sent.
+    sender_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=ItemStatus.PENDING)
     is_held: Mapped[bool] = mapped_column(Boolean, default=False)
     is_crisis: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -174,7 +194,8 @@ class ReviewItem(db.Model):
     # reporter with a good record counts 100), so the queue orders by it after severity.
     score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    post: Mapped[Post] = relationship()
+    post: Mapped[Post | None] = relationship()
+    sender: Mapped[User | None] = relationship(foreign_keys=[sender_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
     reports: Mapped[list[Report]] = relationship(order_by=Report.created_at, viewonly=True)

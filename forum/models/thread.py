@@ -47,6 +47,18 @@ class PostStatus(StrEnum):
     REMOVED = "removed"
 
 
+class Audience(StrEnum):
+    """Who reads a thread in full (issue #13): everyone, or signed-in members only."""
+
+    EVERYONE = "everyone"
+    MEMBERS = "members"
+
+
+AUDIENCE_LABELS = {
+    Audience.EVERYONE: "Everyone",
+    Audience.MEMBERS: "Members only (signed-out visitors see the title and the first lines)",
+}
+
 DETAIL_COLUMNS = ("stage", "treatment_month", "months_since", "daily_dose_mg")
 
 
@@ -99,6 +111,12 @@ class Thread(ExperienceDetails, db.Model):
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.VISIBLE)
     locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Members-only threads (issue #13); ``members_since`` is when it last became members
+    # only, so going public again can say how many replies were written meanwhile.
+    visibility: Mapped[str] = mapped_column(
+        String(16), default=Audience.EVERYONE, server_default="everyone"
+    )
+    members_since: Mapped[datetime | None] = mapped_column(DateTime)
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     tags: Mapped[list[Tag]] = relationship(secondary=thread_tags, order_by=Tag.sort_order)
@@ -115,6 +133,10 @@ class Thread(ExperienceDetails, db.Model):
     @property
     def is_visible(self) -> bool:
         return self.status == PostStatus.VISIBLE
+
+    @property
+    def members_only(self) -> bool:
+        return self.visibility == Audience.MEMBERS
 
     def __repr__(self) -> str:
         return f"<Thread {self.id}>"

@@ -18,6 +18,12 @@ class Role(StrEnum):
 ROLE_RANK = {Role.MEMBER: 0, Role.MODERATOR: 1, Role.ADMIN: 2}
 
 
+# The account that keeps the posts of deleted members ("former member", issue #13). Its
+# name cannot be registered (brackets are not allowed) and its password hash matches
+# no password.
+FORMER_MEMBER_USERNAME = "[former member]"
+
+
 class UserStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
@@ -49,6 +55,16 @@ class User(UserMixin, db.Model):
     course_start: Mapped[date | None] = mapped_column(Date)
     course_dose_mg: Mapped[int | None] = mapped_column(Integer)
     course_end: Mapped[date | None] = mapped_column(Date)
+    # Profile privacy (issue #13): hide the reply list from others, ask search engines not
+    # to index the profile and the member's threads, and the journal statistics preference.
+    hide_replies: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    noindex: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    contribute: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A deletion the member asked for (issue #13): "keep" or "erase", done by
+    # ``flask data purge`` once ``deletion_due_at`` has passed; logging in cancels it.
+    deletion_mode: Mapped[str | None] = mapped_column(String(8))
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deletion_due_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     sessions: Mapped[list["UserSession"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -65,6 +81,15 @@ class User(UserMixin, db.Model):
         # Flask-Login keeps this value in the cookie: the server-side session token, not the
         # user id, so ending the session row ends every copy of the cookie.
         return self.session_token
+
+    @property
+    def is_former_member(self) -> bool:
+        """The one account that stands for every deleted member (forum.data.deletion)."""
+        return self.username == FORMER_MEMBER_USERNAME
+
+    @property
+    def deletion_pending(self) -> bool:
+        return self.deletion_due_at is not None
 
     @property
     def is_verified(self) -> bool:
@@ -136,3 +161,19 @@ class Notification(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Waiting for the member's daily digest mail.
     digest_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class UsernameTombstone(db.Model):
+    """The lower-cased name of a deleted account, so it is never registered again (#13).
+
+    The only trace a purged account leaves: no id, no address. ``was_banned`` and
+    ``ban_reason`` are kept for a banned account, since moderation needs to know that
+    the name belonged to someone banned.
+    """
+
+    __tablename__ = "username_tombstones"
+
+    username: Mapped[str] = mapped_column(String(30), primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    was_banned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    ban_reason: Mapped[str | None] = mapped_column(Text)

@@ -127,6 +127,7 @@ ACTION_VERBS = {
     ModAction.USER_SUSPEND: "Suspended",
     ModAction.USER_BAN: "Banned",
     ModAction.USER_ROLE: "Changed the role of",
+    ModAction.USER_DELETE: "Deleted, as its owner asked, the account of",
     ModAction.POST_DECLINE: "Declined",
     ModAction.POST_RESTORE: "Restored",
     ModAction.USER_UNSUSPEND: "Lifted the suspension of",

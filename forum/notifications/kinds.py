@@ -23,6 +23,8 @@ class Kind:
     UNDONE = "moderation_undone"
     REOPENED = "review_reopened"
     APPEAL = "appeal"
+    # Issue #13: a moderator's answer to a message sent from the contact page (not mailed).
+    CONTACT_ANSWER = "contact_answer"
 
 
 # Kinds grouped into one line per thread until read ("3 new replies in ...").

@@ -1,6 +1,7 @@
 """Site-wide pages: home, health check, the community guidelines, privacy notice and help."""
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import text
 
 from forum.cache import anon_cacheable
@@ -19,7 +20,9 @@ def home():
     """Latest active threads across topics, the topics with counts (issue #3), guide
     highlights (issue #5)."""
     query = lists.parse_list_query(request.args)
-    result = lists.list_threads(query, limit=current_app.config["LIST_PAGE_SIZE"])
+    result = lists.list_threads(
+        query, limit=current_app.config["LIST_PAGE_SIZE"], viewer=current_user
+    )
     return render_template(
         "pages/home.html",
         action=url_for("pages.home"),

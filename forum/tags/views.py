@@ -1,6 +1,7 @@
 """The topic index and each topic's threads (issue #3)."""
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_login import current_user
 
 from forum.cache import anon_cacheable
 from forum.guide.services import articles_for_tag
@@ -22,7 +23,8 @@ def index():
 def show(slug):
     tag = services.get_tag(slug)
     query = lists.parse_list_query(request.args)
-    result = lists.list_threads(query, tag=tag, limit=current_app.config["LIST_PAGE_SIZE"])
+    limit = current_app.config["LIST_PAGE_SIZE"]
+    result = lists.list_threads(query, tag=tag, limit=limit, viewer=current_user)
     return render_template(
         "tags/show.html",
         tag=tag,

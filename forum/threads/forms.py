@@ -4,8 +4,10 @@ import re
 import secrets
 
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum.forms import Form
-from forum.models import STAGE_LABELS, Stage
+from forum.models import AUDIENCE_LABELS, STAGE_LABELS, Audience, Stage
 from forum.threads.services import BODY_MAX, TAGS_MAX, TAGS_MIN, TITLE_MAX, TITLE_MIN
 from forum.validation import int_or_none
 
@@ -91,6 +93,16 @@ def title_field() -> StringField:
     )
 
 
+def audience_field() -> RadioField:
+    """Who reads the thread in full (issue #13); "everyone" when the field is left out."""
+    return RadioField(
+        "Who can read it",
+        choices=[SelectChoice(str(value), label) for value, label in AUDIENCE_LABELS.items()],
+        default=str(Audience.EVERYONE),
+        invalid_choice_message="Choose everyone or members only.",
+    )
+
+
 class ExperienceFields:
     """Topics and experience details: a new thread's, and its author's corrections."""
 
@@ -139,6 +151,7 @@ class ThreadForm(PostFormMixin, ExperienceFields, Form):
     body = TextAreaField(
         "Your experience", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines]
     )
+    visibility = audience_field()
     nonce = HiddenField(validators=[_valid_nonce])
     submit = SubmitField("Post")
     preview = SubmitField("Preview")
@@ -176,6 +189,8 @@ class EditPostForm(ExperienceFields, Form):
     # Sent by the page that shows the details: a form without it edits the text only.
     details = HiddenField()
     body = TextAreaField("Text", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines])
+    visibility = audience_field()
+    confirm_public = BooleanField("Yes, make those replies public too")
     submit = SubmitField("Save changes")
     preview = SubmitField("Preview")
 

@@ -25,7 +25,13 @@ from forum.dose_bands import DOSE_BANDS, get_band
 from forum.extensions import db
 from forum.models import Post, PostStatus, Stage, Tag, Thread, thread_tags
 from forum.validation import BadValue, int_or_none, parse_int
-from forum.visibility import ThreadView, opening_deleted_sql, public_threads, thread_views
+from forum.visibility import (
+    ThreadView,
+    ViewerLike,
+    opening_deleted_sql,
+    public_threads,
+    thread_views,
+)
 
 SORTS = {
     "active": Thread.last_activity_at,
@@ -250,12 +256,15 @@ def _experience_filters(stmt, query: ListQuery):
     return stmt
 
 
-def list_threads(query: ListQuery, *, tag: Tag | None = None, limit: int) -> ThreadList:
-    """Public threads, newest sort key first, ``limit`` at a time: two queries (threads with
-    their authors, whether their opening post was deleted and its excerpt, then their
-    tags)."""
+def list_threads(
+    query: ListQuery, *, tag: Tag | None = None, limit: int, viewer: ViewerLike = None
+) -> ThreadList:
+    """Public threads (and members-only ones for a signed-in ``viewer``), newest sort key
+    first, ``limit`` at a time: two queries (threads with their authors, whether their
+    opening post was deleted and its excerpt, then their tags)."""
     key = SORTS[query.sort]
-    stmt = select(Thread, opening_deleted_sql(), opening_excerpt_sql()).where(public_threads())
+    listed = public_threads(viewer)
+    stmt = select(Thread, opening_deleted_sql(), opening_excerpt_sql()).where(listed)
     if tag is not None:
         stmt = stmt.join(
             thread_tags, and_(thread_tags.c.thread_id == Thread.id, thread_tags.c.tag_id == tag.id)

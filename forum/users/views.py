@@ -13,6 +13,7 @@ from forum.models import User
 from forum.threads import services as thread_services
 from forum.users import services
 from forum.users.forms import ChangeEmailForm, ChangePasswordForm, CourseForm
+from forum.users.privacy import profile_replies, replies_hidden
 
 bp = Blueprint("users", __name__)
 
@@ -28,11 +29,14 @@ def profile(username):
         abort(404)
     viewer = current_user._get_current_object() if current_user.is_authenticated else None
     limit = current_app.config["LIST_PAGE_SIZE"]
+    if member.is_former_member:
+        abort(404)
     return render_template(
         "users/profile.html",
         member=member,
         threads=thread_services.member_threads(viewer, member, limit=limit),
-        replies=thread_services.member_replies(viewer, member, limit=limit),
+        replies=profile_replies(viewer, member, limit=limit),
+        replies_hidden=replies_hidden(viewer, member),
         is_self=viewer is not None and viewer.id == member.id,
         limit=limit,
     )

@@ -229,6 +229,8 @@ def act_on_item(
     (``offers.refusal`` says why).
     """
     require_role(moderator, Role.MODERATOR)
+    if item.post_id is None:  # a member's message (issue #13): answered, not decided
+        raise InvalidAction("This is a member's message: answer it from its own page.")
     now = now or utcnow()
     try:
         decision = Decision(action)

@@ -166,6 +166,7 @@ def queue_page(
         selectinload(ReviewItem.post).joinedload(Post.thread),
         selectinload(ReviewItem.post).joinedload(Post.author),
         selectinload(ReviewItem.reports),
+        joinedload(ReviewItem.sender),
         joinedload(ReviewItem.claimed_by),
         joinedload(ReviewItem.resolved_by),
     )
@@ -175,7 +176,7 @@ def queue_page(
         QueueRow(
             item=item,
             badges=badges(item),
-            excerpt=excerpt(item.post.body),
+            excerpt=excerpt(item.post.body if item.post is not None else item.body),
             claim_active=claim_is_active(item, now),
         )
         for item in items[:per_page]
@@ -207,7 +208,7 @@ def item_detail(item_id: int, moderator: User) -> ItemDetail:
             joinedload(ReviewItem.resolved_by),
         )
     )
-    if item is None:
+    if item is None or item.post is None:  # a member's message has a page of its own
         raise NotFound("There is no such review item.")
     post = item.post
     parent = db.session.get(Post, post.parent_id) if post.parent_id else None

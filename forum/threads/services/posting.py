@@ -7,7 +7,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from forum import ratelimit
 from forum.errors import ForumError, InvalidAction, NotFound, RateLimited
 from forum.extensions import db
-from forum.models import Post, PostStatus, Tag, Thread, User, utcnow
+from forum.models import Audience, Post, PostStatus, Tag, Thread, User, utcnow
 from forum.moderation import services as moderation
 from forum.notifications import fanout
 from forum.notifications.mentions import render_post
@@ -71,6 +71,7 @@ def create_thread(
     tag_slugs: list[str],
     details: Experience | None = None,
     nonce: str | None = None,
+    visibility: str = Audience.EVERYONE,
 ) -> tuple[Thread, bool]:
     """Start a thread with its opening post; returns (thread, created).
 
@@ -102,6 +103,8 @@ def create_thread(
                 last_activity_at=now,
                 tags=tags,
                 status=PostStatus.VISIBLE,
+                visibility=Audience(visibility),
+                members_since=now if visibility == Audience.MEMBERS else None,
                 **experience.columns(),
             )
             opening = Post(

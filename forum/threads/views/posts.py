@@ -3,16 +3,16 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forum.errors import ForumError
+from forum.errors import ForumError, NotFound
 from forum.extensions import db
 from forum.markup import render_user_text
-from forum.models import PostStatus
+from forum.models import Post, PostStatus
 from forum.tags import services as tag_services
-from forum.threads import services
+from forum.threads import audience, services
 from forum.threads.details import edit_values
 from forum.threads.forms import ConfirmForm, EditPostForm, tag_choices
 from forum.threads.history import post_history
-from forum.threads.links import post_url
+from forum.threads.links import post_url, thread_url
 from forum.threads.views import bp
 from forum.threads.views.support import current_viewer, login_redirect, remember_screening
 from forum.visibility import post_view
@@ -20,7 +20,13 @@ from forum.visibility import post_view
 
 @bp.route("/p/<id:post_id>")
 def permalink(post_id):
-    post = services.get_post(post_id, current_viewer())
+    try:
+        post = services.get_post(post_id, current_viewer())
+    except NotFound:
+        post = db.session.get(Post, post_id)
+        if post is None or not audience.teaser_target(post, current_viewer()):
+            raise
+        return redirect(thread_url(post.thread))
     return redirect(post_url(post))
 
 
@@ -54,11 +60,16 @@ def edit(post_id):
         return login_redirect(request.path)
     user, post = _own_post(post_id)
     is_opening = post.parent_id is None
-    form = EditPostForm(data=edit_values(post))
+    values = edit_values(post)
+    if is_opening:
+        values["visibility"] = post.thread.visibility
+    form = EditPostForm(data=values)
     if is_opening and (request.method == "GET" or form.sent_details):
         form.tags.choices = tag_choices(tag_services.all_tags())
     else:
         form.drop_details(title=not is_opening)
+    if not is_opening:
+        del form.visibility, form.confirm_public
     error, preview, status = None, None, 200
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -70,6 +81,10 @@ def edit(post_id):
                 changed = services.edit_post(
                     post, user, body=form.body.data, **_details_from(form) if is_opening else {}
                 )
+                if is_opening:
+                    changed |= audience.set_audience(
+                        post.thread, form.visibility.data, confirmed=form.confirm_public.data
+                    )
             except ForumError as exc:
                 db.session.rollback()
                 error, status = str(exc), exc.status
@@ -88,7 +103,12 @@ def edit(post_id):
                 remember_screening(post.screening if changed else None, post.thread_id)
                 return redirect(post_url(post))
     return render_template(
-        "threads/edit.html", form=form, post=post, error=error, preview_html=preview
+        "threads/edit.html",
+        form=form,
+        post=post,
+        error=error,
+        preview_html=preview,
+        replies_for_members=audience.replies_for_members(post.thread) if is_opening else 0,
     ), status
 
 

@@ -3,12 +3,12 @@
 from flask import flash, redirect, render_template, request, url_for
 
 from forum.cache import anon_cacheable
-from forum.errors import ForumError
+from forum.errors import ForumError, NotFound
 from forum.extensions import db
 from forum.markup import render_user_text
-from forum.models import PostStatus
+from forum.models import PostStatus, Thread
 from forum.tags import services as tag_services
-from forum.threads import services
+from forum.threads import audience, services
 from forum.threads.forms import ReplyForm, ThreadForm, tag_choices
 from forum.threads.links import post_url, thread_url
 from forum.threads.page import Moved, build_thread_page
@@ -41,7 +41,12 @@ def _thread_page(thread, user, form, *, status=200, headers=None, **options):
 @anon_cacheable
 def show(thread_id, slug=None):
     user = current_viewer()
-    thread = services.get_thread(thread_id, user)
+    try:
+        thread = services.get_thread(thread_id, user)
+    except NotFound:
+        if (page := _teaser_page(thread_id, user)) is None:
+            raise
+        return page
     if slug is not None and slug != thread.slug:
         # The query is appended, not given to url_for, where "?_method=POST" would be its
         # keyword; arguments named like the path's own are dropped.
@@ -64,6 +69,16 @@ def show(thread_id, slug=None):
         crisis_panel=take_crisis_panel(user, thread),
         sort=parse_sort(args.get("sort")),
     )
+
+
+def _teaser_page(thread_id: int, user):
+    """What a signed-out reader gets of a members-only thread (issue #13): never stored
+    in the page cache, never indexed."""
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not audience.is_teaser_for(thread, user):
+        return None
+    html = render_template("threads/teaser.html", teaser=audience.teaser(thread))
+    return html, 200, audience.TEASER_HEADERS
 
 
 @bp.route("/t/<id:thread_id>/reply", methods=["POST"])
@@ -137,6 +152,7 @@ def new():
                     form.daily_dose_mg.data,
                 ),
                 nonce=form.nonce.data,
+                visibility=form.visibility.data,
             )
         except ForumError as exc:
             db.session.rollback()
