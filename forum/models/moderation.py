@@ -44,7 +44,6 @@ class ModAction(StrEnum):
     POST_REMOVE = "post:remove"
     POST_LABEL = "post:label"
     THREAD_LOCK = "thread:lock"
-    THREAD_UNLOCK = "thread:unlock"
     USER_WARN = "user:warn"
     USER_SUSPEND = "user:suspend"
     USER_BAN = "user:ban"

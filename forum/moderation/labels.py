@@ -89,7 +89,6 @@ ACTION_VERBS = {
     ModAction.POST_REMOVE: "Removed",
     ModAction.POST_LABEL: "Labelled as medical misinformation",
     ModAction.THREAD_LOCK: "Locked",
-    ModAction.THREAD_UNLOCK: "Unlocked",
     ModAction.USER_WARN: "Warned",
     ModAction.USER_SUSPEND: "Suspended",
     ModAction.USER_BAN: "Banned",

@@ -571,10 +571,6 @@ def thread_page(thread: Thread, viewer: User | None, *, page: int = 1, root_id=N
     return tree.load_page(thread, viewer, page, **tree_settings())
 
 
-def page_of(post: Post) -> int:
-    return tree.page_of_branch(post.branch, current_app.config["THREAD_PAGE_SIZE"])
-
-
 def locate_post(post: Post) -> tuple[int, int | None]:
     """(page, root id or None) of the page that shows ``post``."""
     return tree.locate(post, **tree_settings())
