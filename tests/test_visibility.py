@@ -13,7 +13,6 @@ from forum.guide import services as guide_services
 from forum.models import Post, PostStatus, ReviewItem, Role, Thread, User
 from forum.moderation import services as moderation
 from forum.search import backend as search
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from forum.visibility import (
     ANONYMOUS,
@@ -34,8 +33,7 @@ STATUSES = [PostStatus.VISIBLE, PostStatus.PENDING, PostStatus.HIDDEN, PostStatu
 
 
 @pytest.fixture(autouse=True)
-def shipped(app):
-    load_shipped_tags()
+def shipped(shipped_tags):
     guide_services.load_shipped_guide()
     db.session.commit()
 

@@ -10,15 +10,13 @@ from forum.extensions import db
 from forum.guide.services import load_shipped_guide
 from forum.models import GuideArticle, ItemStatus, Post, ReviewItem
 from forum.moderation import services
-from forum.tags.services import load_shipped_tags
 from tests.conftest import login
 from tests.factories import make_user
 from tests.moderation.helpers import make_reply, make_thread
 
 
 @pytest.fixture
-def item(app, other_member):
-    load_shipped_tags()
+def item(shipped_tags, other_member):
     load_shipped_guide()
     db.session.execute(
         db.update(GuideArticle)

@@ -5,15 +5,10 @@ import pytest
 
 from forum.extensions import db
 from forum.models import PostStatus
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.factories import make_post, make_thread, make_user
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 def parse(response):

@@ -7,17 +7,12 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostRevision, PostStatus, Thread
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.conftest import login
 from tests.factories import make_post, make_thread, make_user
 from tests.threads.pages import head_link, input_value, is_checked, textarea, tree_of
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture
