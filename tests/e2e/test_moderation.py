@@ -12,10 +12,9 @@ from forum.moderation import services
 from forum.tags.services import load_shipped_tags
 from forum.threads.services import opening_post as services_opening
 from tests.e2e.conftest import check_accessibility
+from tests.factories import make_post, make_thread, make_user
 from tests.factories import make_post as make_real_post
 from tests.factories import make_thread as make_real_thread
-from tests.factories import make_user
-from tests.moderation.helpers import make_reply, make_thread
 
 pytestmark = pytest.mark.e2e
 
@@ -36,8 +35,8 @@ def reported(app):
     author = make_user("author")
     reporter = make_user("quietreader")
     moderator = make_user("moderator", role=Role.MODERATOR)
-    thread, _ = make_thread(author, "Month three, lips and mood")
-    reply = make_reply(thread, author, "Buy cheap pills from my shop")
+    thread = make_thread(author, title="Month three, lips and mood")
+    reply = make_post(thread, author, body="Buy cheap pills from my shop")
     services.report_post(reply, reporter, "sourcing", "Selling the drug.")
     db.session.commit()
     return author, reporter, moderator, reply

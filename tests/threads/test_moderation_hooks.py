@@ -14,7 +14,7 @@ from forum.search import backend as search
 from forum.threads import services
 from forum.visibility import post_view
 from tests.factories import make_post, make_user
-from tests.moderation.helpers import searchable
+from tests.search.support import searchable
 
 CRISIS_TEXT = "Month four and honestly I want to die, nothing helps any more."
 
