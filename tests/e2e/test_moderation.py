@@ -13,8 +13,6 @@ from forum.tags.services import load_shipped_tags
 from forum.threads.services import opening_post as services_opening
 from tests.e2e.conftest import check_accessibility
 from tests.factories import make_post, make_thread, make_user
-from tests.factories import make_post as make_real_post
-from tests.factories import make_thread as make_real_thread
 
 pytestmark = pytest.mark.e2e
 
@@ -98,8 +96,8 @@ def conversation(app):
     author = make_user("author", created_at=utcnow() - timedelta(days=60))
     reporter = make_user("quietreader")
     moderator = make_user("moderator", role=Role.MODERATOR)
-    thread = make_real_thread(author, title="Month three, lips and mood", tags=("dryness",))
-    reply = make_real_post(thread, author, body="Anyone who takes the pills is an idiot.")
+    thread = make_thread(author, title="Month three, lips and mood", tags=("dryness",))
+    reply = make_post(thread, author, body="Anyone who takes the pills is an idiot.")
     db.session.commit()
     path, reply_id = f"/t/{thread.id}/{thread.slug}", reply.id
     db.session.remove()  # hold no SQLite transaction while the browser talks to the server
@@ -154,7 +152,7 @@ def test_a_crisis_post_shows_its_author_help_and_tops_the_queue(page, live_app, 
     load_shipped_tags()
     writer = make_user("struggling", created_at=utcnow() - timedelta(days=60))
     moderator = make_user("moderator", role=Role.MODERATOR)
-    earlier = make_real_thread(make_user("earlier"), title="Sore joints in month two")
+    earlier = make_thread(make_user("earlier"), title="Sore joints in month two")
     services.report_post(services_opening(earlier), make_user("spotter"), "misinformation")
     db.session.commit()
     db.session.remove()
