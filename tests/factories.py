@@ -27,6 +27,7 @@ from forum.threads.services import opening_post
 
 PASSWORD = "correct horse battery staple"
 SUSPENSION = timedelta(days=7)
+DECIDED = "Against the community guidelines."
 _counter = itertools.count(1)
 _password_hash = None
 
@@ -124,6 +125,7 @@ def make_thread(
     body: str = "Dry lips from day three, nothing else so far.",
     tags: tuple[str, ...] = ("dryness",),
     status: PostStatus | str | None = None,
+    reason: str | None = None,
     **details,
 ) -> Thread:
     """A thread started through the service (screened like a member's: a new member's may
@@ -141,7 +143,7 @@ def make_thread(
             tag_slugs=list(tags),
             details=services.explicit_experience(**details),
         )
-    set_post_status(opening_post(thread), status)
+    set_post_status(opening_post(thread), status, reason=reason)
     return thread
 
 
@@ -152,6 +154,7 @@ def make_post(
     parent: Post | None = None,
     body: str = "Same here.",
     status: PostStatus | str | None = None,
+    reason: str | None = None,
 ) -> Post:
     """A reply through the service, to ``parent`` (a Post) or to the thread, screened like
     a member's; then given ``status`` the way moderation gives it when one is asked for."""
@@ -164,7 +167,7 @@ def make_post(
             body=body,
             parent_id=parent.id if parent is not None else None,
         )
-    set_post_status(post, status)
+    set_post_status(post, status, reason=reason)
     return post
 
 
@@ -175,11 +178,13 @@ _DECISIONS = {
 }
 
 
-def set_post_status(post: Post, status: PostStatus | str | None) -> Post:
+def set_post_status(
+    post: Post, status: PostStatus | str | None, *, reason: str | None = None
+) -> Post:
     """Bring ``post`` to ``status`` through the moderation services: held for review
-    (pending); or queued and decided by a moderator, who approves, hides or removes it (the
-    decision is logged and the author told). An opening post carries its thread. ``None``
-    keeps whatever screening decided."""
+    (pending); or queued and decided by a moderator, who approves, hides or removes it with
+    ``reason`` (the decision is logged and the author told). An opening post carries its
+    thread. ``None`` keeps whatever screening decided."""
     from forum.moderation import services as moderation
 
     if status is None or PostStatus(status) == post.status:
@@ -190,6 +195,6 @@ def set_post_status(post: Post, status: PostStatus | str | None) -> Post:
     else:
         item = pending_item(post)
         moderator = make_user(role=Role.MODERATOR)
-        moderation.act_on_item(item, moderator, _DECISIONS[status], "Decided for this test.")
+        moderation.act_on_item(item, moderator, _DECISIONS[status], reason or DECIDED)
     db.session.flush()
     return post

@@ -266,10 +266,9 @@ def test_the_thread_header_counts_the_replies_its_reader_can_read(app, client):
     thread = make_thread(starter, title="Counting replies")
     make_post(thread, make_user(), body="Visible one.")
     make_post(thread, make_user(), body="Visible two.")
-    hidden = make_post(thread, replier, body="Hidden one.")
-    held = make_post(thread, make_user(), body="Held one.")
+    make_post(thread, replier, body="Hidden one.", status=PostStatus.HIDDEN)
+    make_post(thread, make_user(), body="Held one.", status=PostStatus.PENDING)
     gone = make_post(thread, make_user(), body="Deleted one.")
-    hidden.status, held.status = PostStatus.HIDDEN, PostStatus.PENDING
     services.delete_post(gone, gone.author)
     db.session.commit()
     assert db.session.get(Thread, thread.id).reply_count == 5

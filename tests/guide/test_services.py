@@ -328,13 +328,13 @@ def test_experiences_come_from_the_articles_tags_visible_only(shipped_tags):
     author = make_user("storyteller")
     on_topic = make_thread(author, title="Dry lips in month two", tags=("dryness",))
     other_topic = make_thread(author, title="Low mood some days", tags=("mood",))
-    hidden = make_thread(author, title="Hidden dryness story", tags=("dryness",))
-    held = make_thread(author, title="Held dryness story", tags=("dryness",))
-    removed = make_thread(author, title="Removed dryness story", tags=("skincare-routine",))
-    hidden.status, held.status, removed.status = (
-        PostStatus.HIDDEN,
-        PostStatus.PENDING,
-        PostStatus.REMOVED,
+    make_thread(author, title="Hidden dryness story", tags=("dryness",), status=PostStatus.HIDDEN)
+    make_thread(author, title="Held dryness story", tags=("dryness",), status=PostStatus.PENDING)
+    make_thread(
+        author,
+        title="Removed dryness story",
+        tags=("skincare-routine",),
+        status=PostStatus.REMOVED,
     )
     db.session.commit()
     found = services.experiences_for(article("managing-dryness"))
@@ -387,8 +387,7 @@ def test_hub_shows_the_latest_visible_threads_of_each_core_topic(shipped_tags):
     for n in range(5):
         make_thread(author, title=f"Dryness story number {n}", tags=("dryness",))
     make_thread(author, title="Mood and dryness", tags=("mood", "dryness"))
-    hidden = make_thread(author, title="A hidden mood story", tags=("mood",))
-    hidden.status = PostStatus.HIDDEN
+    make_thread(author, title="A hidden mood story", tags=("mood",), status=PostStatus.HIDDEN)
     make_thread(author, title="Breakout week", tags=("initial-breakout",))
     db.session.commit()
     # Activity order decides "latest", whatever the creation order.

@@ -61,8 +61,9 @@ def test_hub_shows_the_overview_the_articles_and_latest_experiences(client):
     author = make_user("storyteller")
     dry = make_thread(author, title="Lips cracking in month two", tags=("dryness",))
     mood = make_thread(author, title="Flat mood in week six", tags=("mood",))
-    hidden = make_thread(author, title="A hidden story about dryness", tags=("dryness",))
-    hidden.status = PostStatus.HIDDEN
+    make_thread(
+        author, title="A hidden story about dryness", tags=("dryness",), status=PostStatus.HIDDEN
+    )
     off_core = make_thread(author, title="Breakout in week two", tags=("initial-breakout",))
     db.session.commit()
 

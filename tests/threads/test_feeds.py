@@ -26,7 +26,7 @@ def test_latest_feed_is_valid_atom_with_visible_threads_only(client):
         author, title="Visible in the feed", body="Text with **bold** & <tags>.", tags=("mood",)
     )
     for status in (PostStatus.HIDDEN, PostStatus.PENDING, PostStatus.REMOVED):
-        make_thread(title=f"Never in a feed {status}").status = status
+        make_thread(title=f"Never in a feed {status}", status=status)
     db.session.commit()
 
     feed = parse(client.get("/feeds/latest.atom"))
