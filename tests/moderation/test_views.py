@@ -22,7 +22,7 @@ from forum.models import (
 from forum.moderation import services
 from forum.visibility import can_see_post, placeholder_for, post_view
 from tests.conftest import login
-from tests.factories import make_post, make_thread, make_user, opening_post
+from tests.factories import make_post, make_thread, make_user, opening_post, set_post_status
 
 
 @pytest.fixture
@@ -198,7 +198,7 @@ def test_suspended_and_unverified_members_cannot_report(client, reply, unverifie
 
 
 def test_hidden_posts_and_missing_posts_are_404_for_members(client, member, moderator, reply):
-    reply.status = PostStatus.HIDDEN
+    set_post_status(reply, PostStatus.HIDDEN)
     db.session.commit()
     login(client, member)
     assert client.get(f"/p/{reply.id}/report").status_code == 404
