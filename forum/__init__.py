@@ -26,13 +26,14 @@ def create_app(config_class: type | None = None) -> Flask:
     ensure_secret_key(app.config)
     resolve_base_url(app.config)
 
-    from forum import cache, cli, database, errors, logs, security, templating, urls
+    from forum import cache, cli, database, errors, logs, security, sync, templating, urls
     from forum.auth.sessions import init_login
     from forum.extensions import csrf, db, limiter, login_manager, migrate
 
     logs.init_logging(app)
     cache.init_cache(app)
     db.init_app(app)
+    sync.init_app(app)
     database.init_database(app)
     migrate.init_app(
         app,

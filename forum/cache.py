@@ -7,12 +7,13 @@ cache off). Signed-in readers never touch the cache, so an author always sees th
 page right after posting.
 
 Invalidation is by generation: every entry records the generation it was stored under, and
-``purge()`` bumps the generation, which empties the cache for every worker at once. Purges
-are rare (a moderator hides or removes a post, an author deletes one) and are requested by
-services with ``purge_after_commit()``: the bump happens only once the change is committed,
-so no worker can re-cache the old page in between. With REDIS_URL the entries and the
-generation live in Redis; without it, entries are kept in each process and the generation
-is a small file under instance/ that every worker on the host reads.
+``purge()`` bumps the generation, which empties the cache for every worker at once. Nobody
+calls it by hand (issue #10): ``forum.sync`` watches every flush and marks the session with
+what changed that readers would see (``mark_for_purge``), and the bump happens only once
+that transaction commits, so no worker can re-cache the old page in between. A rollback
+forgets the marks. With REDIS_URL the entries and the generation live in Redis; without
+it, entries are kept in each process and the generation is a small file under instance/
+that every worker on the host reads.
 
 The cache fails open: if Redis cannot be reached the page is simply rendered.
 """
@@ -271,9 +272,20 @@ def put_shared(key: str, generation: int | None, payload: bytes, ttl: int) -> No
         log.warning("page cache unavailable: %s", type(exc).__name__)
 
 
+PURGES = "purge_page_cache"
+
+
+def mark_for_purge(db_session, *keys: str) -> None:
+    """Empty the page cache once the current transaction commits; ``keys`` name what
+    changed (``"post:12"``), for the log."""
+    db_session.info.setdefault(PURGES, set()).update(keys or ("all",))
+
+
 def purge_after_commit(db_session) -> None:
-    """Empty the page cache once the current transaction commits."""
-    db_session.info["purge_page_cache"] = True
+    """Empty the page cache once the current transaction commits, for a change to rows
+    ``forum.sync`` does not watch (a member's role beside their name); it marks changes to
+    posts, threads, tags and guide articles by itself."""
+    mark_for_purge(db_session, "all")
 
 
 def purge() -> None:
@@ -355,10 +367,19 @@ def init_cache(app: Flask) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _purge_committed(db_session):
-    if db_session.info.pop("purge_page_cache", False) and has_app_context():
+    # Releasing a savepoint is a commit too, but nothing is visible to others before the
+    # outermost transaction commits.
+    if db_session.in_nested_transaction():
+        return
+    keys = db_session.info.pop(PURGES, None)
+    if keys and has_app_context():
+        log.debug("page cache purged after %s", ", ".join(sorted(keys)[:5]))
         purge()
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_purge(db_session, _previous_transaction):
-    db_session.info.pop("purge_page_cache", None)
+def _forget_purge(db_session, previous_transaction):
+    # A savepoint rolled back keeps the marks of the transaction around it: purging once
+    # too often costs a render, once too few shows readers what is gone.
+    if previous_transaction.parent is None:
+        db_session.info.pop(PURGES, None)

@@ -134,9 +134,16 @@ _md = _build_parser()
 
 
 def _adjust(tokens, headings: dict[str, str]) -> None:
+    # A heading is never more than one level below the one before it, the first one included
+    # ("####" alone still comes right below the page's own headings), so a page's outline has
+    # no gap whatever levels a member typed (issue #11).
+    previous = int(min(headings.values())[1]) - 1
     for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = headings.get(token.tag, token.tag)
+        if token.type == "heading_open":
+            previous = min(int(headings.get(token.tag, token.tag)[1]), previous + 1)
+            token.tag = f"h{previous}"
+        elif token.type == "heading_close":
+            token.tag = f"h{previous}"
         elif token.type in ("th_open", "td_open"):
             style = token.attrGet("style")
             if style:

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
 
+from forum.dose_bands import DOSE_BAND_LABELS
 from forum.models import STAGE_LABELS, utcnow
 from forum.moderation.crisis import crisis_resources
 from forum.urls import with_query
@@ -55,6 +56,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["longdate"] = longdate
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["STAGE_LABELS"] = STAGE_LABELS
+    app.jinja_env.globals["DOSE_BAND_LABELS"] = DOSE_BAND_LABELS
     # Crisis resources for the help page, the crisis panel and the mood banner (issue #4).
     app.jinja_env.globals["crisis_resources"] = crisis_resources
     app.jinja_env.trim_blocks = True

@@ -14,6 +14,7 @@ from config import TestingConfig
 from forum import create_app
 from forum.auth.sessions import create_session
 from forum.extensions import db, limiter
+from forum.guide import aside as guide_aside
 from forum.models import Role, Tag
 from forum.search import backend as search_backend
 from forum.tags.services import load_shipped_tags
@@ -46,6 +47,7 @@ def app():
                 if path and os.path.exists(path + suffix):
                     os.remove(path + suffix)
         flask_migrate.upgrade()
+        guide_aside.forget_emptied_guide()
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -74,7 +76,7 @@ def clean_tables(app):
 
 
 # Tables outside the models (the search index) are emptied by these functions.
-EXTRA_TABLE_CLEANERS = [search_backend.clear_index]
+EXTRA_TABLE_CLEANERS = [search_backend.clear_index, guide_aside.forget_emptied_guide]
 
 
 def clear_extra_tables(conn) -> None:

@@ -36,6 +36,7 @@ def development_app(make_app):
         USE_DATABASE_URL=False,
         SECRET_KEY="development-test-key",
         MAIL_BACKEND="memory",
+        MAIL_DELIVERY="after_commit",  # read the mail as soon as the request is answered
         WTF_CSRF_ENABLED=False,
         RATELIMIT_STORAGE_URI="memory://",
         ANON_CACHE_SECONDS=0,

@@ -231,6 +231,18 @@ def test_headings_start_below_the_page_headings():
     assert tags == ["h3", "h4", "h5"]
 
 
+def test_headings_never_skip_a_level_whatever_was_typed():
+    html = render_user_text("#### Deep first\n\n###### Deeper\n\n# Top\n\n### Skipped one")
+    assert re.findall(r"<(h[1-6])>", html) == ["h3", "h4", "h3", "h4"]
+    assert re.findall(r"</(h[1-6])>", html) == ["h3", "h4", "h3", "h4"]
+    assert "<h4>Skipped one</h4>" in html
+
+
+def test_guide_article_headings_never_skip_a_level():
+    html = render_article_text("### Part first\n\n##### Detail")
+    assert re.findall(r"<(h[1-6])>", html) == ["h2", "h3"]
+
+
 def test_guide_articles_keep_their_sections_as_page_headings():
     html = render_article_text("# Stray\n\n## Section\n\n### Part\n\n#### Detail")
     assert [tag for tag in check_article(html).tags] == ["h2", "h2", "h3", "h4"]

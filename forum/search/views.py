@@ -14,18 +14,21 @@ def index():
     raw_query = request.args.get("q", "")
     tag = request.args.get("tag") or None
     stage = request.args.get("stage") or None
+    # What was typed goes back into the form as it was, even when it is refused.
+    experience = {name: request.args.get(name) for name in ("dose", "month_min", "month_max")}
     tags = services.all_tags()
     context = {
         "q": raw_query,
         "tag": tag,
         "stage": stage,
+        "experience": experience,
         "tags": tags,
         "stages": STAGE_LABELS,
         "page_size": backend.PAGE_SIZE,
     }
     try:
         outcome = services.run_search(
-            raw_query, tag=tag, stage=stage, page=request.args.get("page"), tags=tags
+            raw_query, tag=tag, stage=stage, page=request.args.get("page"), tags=tags, **experience
         )
     except ForumError as exc:
         return render_template("search/index.html", outcome=None, error=str(exc), **context), 400

@@ -8,14 +8,13 @@ ordinal of the top-level reply a node sits under (0 for the opening post), so a 
 top-level replies with all their descendants is ``branch BETWEEN a AND b`` on an index.
 
 Ordinals come from ``Post.child_count`` incremented in SQL with RETURNING, so concurrent
-replies never share one. Deleting keeps the node; ``move_subtree`` rewrites a subtree's
-prefix in one UPDATE.
+replies never share one. Deleting keeps the node.
 """
 
 import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Text, and_, bindparam, func, literal, null, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, func, literal, null, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -31,6 +30,7 @@ from forum.models import (
     Thread,
     User,
 )
+from forum.threads.ranking import SORT_HELPFUL, SORT_OLDEST, helpful_first, ranked_branches
 from forum.visibility import PostView, Viewer, post_view, readable_replies_sql
 
 SEGMENT_WIDTH = 6
@@ -82,60 +82,6 @@ def subtree_condition(table, root_path: str, root_branch: int):
     )
 
 
-def move_subtree(post: Post, new_parent: Post) -> int:
-    """Move ``post`` and every reply below it under ``new_parent`` (possibly in another
-    thread), as its last child; returns how many posts moved.
-
-    One UPDATE rewrites the path prefix, depth, branch and thread of the whole subtree.
-    Raises InvalidAction for the opening post or a move under the post's own replies.
-    """
-    if post.parent_id is None:
-        raise InvalidAction("The opening post can't be moved.")
-    same_thread = new_parent.thread_id == post.thread_id
-    if same_thread and new_parent.path.startswith(post.path):
-        raise InvalidAction("A post can't be moved under itself or one of its replies.")
-    if new_parent.id == post.parent_id:
-        return 0
-    old_thread_id, old_path, old_branch = post.thread_id, post.path, post.branch
-    ordinal = allocate_ordinal(new_parent)
-    new_path = new_parent.path + segment(ordinal)
-    new_branch = ordinal if new_parent.depth == 0 else new_parent.branch
-    depth_change = new_parent.depth + 1 - post.depth
-    moved = db.session.execute(
-        update(_posts)
-        .where(
-            _posts.c.thread_id == old_thread_id,
-            subtree_condition(_posts, old_path, old_branch),
-        )
-        .values(
-            thread_id=new_parent.thread_id,
-            branch=new_branch,
-            depth=_posts.c.depth + depth_change,
-            path=literal(new_path, Text).concat(func.substr(_posts.c.path, len(old_path) + 1)),
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.execute(update(_posts).where(_posts.c.id == post.id).values(parent_id=new_parent.id))
-    if not same_thread:
-        db.session.execute(
-            update(_threads)
-            .where(_threads.c.id == old_thread_id)
-            .values(reply_count=_threads.c.reply_count - moved)
-        )
-        db.session.execute(
-            update(_threads)
-            .where(_threads.c.id == new_parent.thread_id)
-            .values(reply_count=_threads.c.reply_count + moved)
-        )
-    # The rows changed under the objects loaded in this session: reload them when read.
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Post) and obj.thread_id in (old_thread_id, new_parent.thread_id):
-            db.session.expire(obj)
-        elif isinstance(obj, Thread) and obj.id in (old_thread_id, new_parent.thread_id):
-            db.session.expire(obj, ["reply_count"])
-    return moved
-
-
 # --- Reading a page of the tree -------------------------------------------------------------
 
 
@@ -164,6 +110,7 @@ class TreePage:
     private_authors: frozenset[int] = frozenset()
     # How many of the thread's replies this page's reader may read (the header's count).
     readable_replies: int | None = None
+    sort: str = SORT_OLDEST
 
 
 def find_node(nodes: list[Node], post_id: int) -> Node | None:
@@ -239,6 +186,19 @@ def _page_statement(signed_in: bool, moderator: bool, first_page: bool):
     )
 
 
+@functools.cache
+def _helpful_page_statement(signed_in: bool, moderator: bool):
+    return (
+        _rows_statement(signed_in, moderator)
+        .where(
+            Post.thread_id == bindparam("thread_id"),
+            or_(Post.branch == 0, Post.branch.in_(ranked_branches())),
+            Post.depth <= bindparam("max_depth"),
+        )
+        .order_by(Post.path)
+    )
+
+
 def _viewer_params(user: User | None) -> tuple[tuple[bool, bool], dict]:
     viewer = Viewer.of(user)
     kind = (viewer.is_signed_in, viewer.is_staff)
@@ -273,25 +233,36 @@ def _build(rows, viewer: User | None, base_depth: int, visible_depth: int) -> li
 
 
 def load_page(
-    thread: Thread, viewer: User | None, page: int, *, size: int, visible_depth: int
+    thread: Thread,
+    viewer: User | None,
+    page: int,
+    *,
+    size: int,
+    visible_depth: int,
+    sort: str = SORT_OLDEST,
 ) -> TreePage:
-    """Page ``page`` of a thread: the opening post and ``size`` top-level replies with their
-    descendants down to the visible depth, in one query. Raises NotFound past the end."""
+    """Page ``page`` of a thread: the opening post and ``size`` top-level replies (oldest,
+    or with ``sort`` "helpful" the most helpful, first) with their descendants down to the
+    visible depth, in one query. Raises NotFound past the end."""
     if page < 1:
         raise NotFound("There is no such page of this thread.")
     kind, params = _viewer_params(viewer)
-    params.update(
-        thread_id=thread.id, low=(page - 1) * size + 1, high=page * size, max_depth=visible_depth
-    )
-    if page == 1:
-        del params["low"]
-    rows = db.session.execute(_page_statement(*kind, page == 1), params).all()
+    params.update(thread_id=thread.id, max_depth=visible_depth)
+    if sort == SORT_HELPFUL:
+        params.update(size=size, offset=(page - 1) * size)
+        statement = _helpful_page_statement(*kind)
+    else:
+        params.update(high=page * size, **({"low": (page - 1) * size + 1} if page > 1 else {}))
+        statement = _page_statement(*kind, page == 1)
+    rows = db.session.execute(statement, params).all()
     top = _build(rows, viewer, 0, visible_depth)
     opening = top[0] if top else None
     pages = page_count(opening.post.child_count if opening else 0, size)
     if page > pages:
         raise NotFound("There is no such page of this thread.")
     replies = opening.children if opening else []
+    if sort == SORT_HELPFUL:
+        helpful_first(replies)
     private = frozenset(
         post.author_id
         for post, _, _, _ in rows
@@ -305,11 +276,18 @@ def load_page(
         pages=pages,
         private_authors=private,
         readable_replies=rows[0][3] if rows else 0,
+        sort=sort,
     )
 
 
 def load_subtree(
-    thread: Thread, viewer: User | None, root_id: int, *, size: int, visible_depth: int
+    thread: Thread,
+    viewer: User | None,
+    root_id: int,
+    *,
+    size: int,
+    visible_depth: int,
+    sort: str = SORT_OLDEST,
 ) -> TreePage:
     """A reply and its descendants down to ``visible_depth`` levels below it, in one query.
 
@@ -338,8 +316,12 @@ def load_subtree(
     top = _build(rows, viewer, rows[0][0].depth, visible_depth)
     if not top:
         raise NotFound("That reply is not part of this thread.")
+    if sort == SORT_HELPFUL:
+        helpful_first(top[0].children)
     page = page_of_branch(top[0].post.branch, size)
-    return TreePage(thread, None, top, page=page, root=top[0], readable_replies=rows[0][3])
+    return TreePage(
+        thread, None, top, page=page, root=top[0], readable_replies=rows[0][3], sort=sort
+    )
 
 
 def locate(post: Post, *, size: int, visible_depth: int) -> tuple[int, int | None]:

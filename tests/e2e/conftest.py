@@ -17,6 +17,8 @@ from config import TestingConfig
 from forum import create_app
 from tests.services import AXE_JS, chromium_path
 
+# axe-core's impact levels that fail a test: "minor" findings are advice (issue #11).
+FAILING_IMPACTS = ("moderate", "serious", "critical")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -57,16 +59,25 @@ def browser():
         browser.close()
 
 
+def _document(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
 class PageProblems:
-    """What went wrong in the page while the test ran."""
+    """What went wrong in the page while the test ran, and which pages it showed that
+    check_accessibility never looked at (issue #11: every page a test visits is checked)."""
 
     def __init__(self):
         self.external_requests: list[str] = []
         self.console_errors: list[str] = []
+        self.visited: list[str] = []
+        self.checked: set[str] = set()
 
     def assert_clean(self):
         assert self.external_requests == [], "the page tried to reach other hosts"
         assert self.console_errors == [], "the page logged errors (CSP violations included)"
+        unchecked = sorted({url for url in self.visited if url not in self.checked})
+        assert unchecked == [], f"pages shown without check_accessibility: {unchecked}"
 
 
 @pytest.fixture
@@ -88,24 +99,37 @@ def page(browser, live_server):
         "console",
         lambda msg: problems.console_errors.append(msg.text) if msg.type == "error" else None,
     )
+    page.on(
+        "framenavigated",
+        lambda frame: (
+            problems.visited.append(_document(frame.url)) if frame == page.main_frame else None
+        ),
+    )
     page.problems = problems
     yield page
     context.close()
     problems.assert_clean()
 
 
-def check_accessibility(page) -> None:
-    """Run axe-core on the current page; fail on serious or critical violations."""
+def accessibility_violations(page) -> list[dict]:
+    """axe-core's moderate, serious and critical findings on the current page."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol, so the page's CSP does not block it.
         page.evaluate(AXE_JS.read_text() + "\n;undefined")
     results = page.evaluate("async () => await axe.run(document)")
-    serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
-    details = [
+    if hasattr(page, "problems"):
+        page.problems.checked.add(_document(page.url))
+    return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in serious
+        for v in results["violations"]
+        if v.get("impact") in FAILING_IMPACTS
     ]
-    assert serious == [], f"{page.url}: {json.dumps(details, indent=1)}"
+
+
+def check_accessibility(page) -> None:
+    """Run axe-core on the current page; fail on moderate, serious or critical violations."""
+    failing = accessibility_violations(page)
+    assert failing == [], f"{page.url}: {json.dumps(failing, indent=1)}"
 
 
 def sign_in(page, live_app, live_server: str, user) -> None:

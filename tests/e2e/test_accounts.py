@@ -74,21 +74,30 @@ def test_register_confirm_log_out_and_in(page, outbox_dir):
     page.get_by_role("button", name="Create account").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Check your inbox"
     assert "browser@example.org" in page.inner_text("main")
+    check_accessibility(page)
 
     page.goto(verification_path(outbox_dir, "browser@example.org"))
     assert page.url.endswith("/login")
     assert "your email address is confirmed" in page.inner_text(".flashes")
+    check_accessibility(page)
 
     log_in(page, "browser_user", STRONG)
     header = page.locator(".site-header")
-    assert header.get_by_role("link", name="browser_user").is_visible()
-
-    header.get_by_role("button", name="Log out").click()
+    account = header.get_by_role("navigation", name="Account")
+    account.locator("summary", has_text="browser_user").wait_for()
+    assert account.locator("summary").inner_text() == "browser_user"
+    account.locator("summary").click()
+    assert account.get_by_role("link", name="Your profile").get_attribute("href") == (
+        "/u/browser_user"
+    )
+    check_accessibility(page)
+    account.get_by_role("button", name="Log out").click()
     assert "You are logged out." in page.inner_text(".flashes")
     assert header.get_by_role("link", name="Log in").is_visible()
 
     log_in(page, "Browser@Example.org", STRONG)
-    assert header.get_by_role("link", name="browser_user").is_visible()
+    account.locator("summary", has_text="browser_user").wait_for()
+    assert account.locator("summary").inner_text() == "browser_user"
     page.goto("/settings")
     assert "Confirmed" in page.inner_text("#email")
     check_accessibility(page)

@@ -21,6 +21,7 @@ def test_page_is_accessible(page, path, heading):
 
 def test_help_page_offers_tap_to_call_links(page):
     page.goto("/help")
+    check_accessibility(page)
     assert page.get_by_role("link", name="Call 988 Suicide & Crisis Lifeline").count() == 1
     assert page.get_by_role("link", name="Find A Helpline").get_attribute("href") == (
         "https://findahelpline.com"

@@ -120,6 +120,7 @@ def test_a_report_from_the_thread_page_ends_in_a_hidden_post_with_its_reason(
     page.get_by_role("button", name="Send report").click()
     page.wait_for_url(f"**/t/*#p{reply_id}")
     assert page.get_by_text("your report went to the moderators").is_visible()
+    check_accessibility(page)
 
     sign_in(page, live_app, live_server, moderator)
     page.goto("/mod/queue")
@@ -159,6 +160,7 @@ def test_a_crisis_post_shows_its_author_help_and_tops_the_queue(page, live_app, 
 
     sign_in(page, live_app, live_server, writer)
     page.goto("/t/new?tag=mood")
+    check_accessibility(page)
     page.get_by_label("Title").fill("Month four and the low mood is back")
     page.get_by_label("Your experience").fill("Honestly some nights I want to die.")
     page.get_by_role("button", name="Post", exact=True).click()

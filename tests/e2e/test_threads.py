@@ -38,6 +38,7 @@ def test_start_thread_reply_to_a_reply_and_collapse_it(page, live_app, live_serv
     first.locator(".post-actions").get_by_role("link", name="Reply").click()
     form = page.locator(f"#{first_id} #reply")
     assert form.is_visible()
+    check_accessibility(page)
     assert form.locator("input[name=parent_id]").input_value() == first_id.removeprefix("p")
     form.get_by_label("Your reply").fill("An answer **nested** below the first.")
     form.get_by_role("button", name="Post reply").click()
@@ -57,12 +58,14 @@ def test_start_thread_reply_to_a_reply_and_collapse_it(page, live_app, live_serv
 
     # Helpful buttons submit one shared form through their formaction, without JavaScript.
     page.goto(neighbour_path)
+    check_accessibility(page)
     page.locator(".opening-post").get_by_role("button", name="Helpful (0)").click()
     page.wait_for_url(f"**{neighbour_path}#p*")
     assert page.get_by_text("Marked as helpful.").is_visible()
     assert (
         page.locator(".opening-post").get_by_role("button", name="Marked helpful (1)").is_visible()
     )
+    check_accessibility(page)
 
     page.goto("/")
     assert page.get_by_role("link", name="Week three: lips and mood").is_visible()

@@ -168,13 +168,22 @@ def make_threads(n: int, author, tags=("dryness", "mood")):
             title=f"Listed thread number {i}",
             tags=tags[: 1 + i % len(tags)],
             treatment_month=1 + i % 12,
+            daily_dose_mg=40,
         )
     db.session.commit()
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
 @pytest.mark.parametrize(
-    "path", ["/", "/tags/dryness", "/tags/dryness?sort=top&stage=on_treatment", "/tags"]
+    "path",
+    [
+        "/",
+        "/tags/dryness",
+        "/tags/dryness?sort=top&stage=on_treatment",
+        "/?dose=40_59&month_min=1&month_max=12",
+        "/tags/dryness?sort=new&stage=on_treatment&dose=40_59",
+        "/tags",
+    ],
 )
 def test_list_pages_cost_a_fixed_number_of_queries(app, client, count_queries, path, signed_in):
     author = make_user("lister")

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from forum.cache import purge_after_commit
 from forum.errors import FieldErrors
 from forum.extensions import db
 from forum.guide.services.loading import SOURCE_WEB, _add_revision
@@ -20,7 +19,6 @@ from forum.models import (
     utcnow,
 )
 from forum.permissions import require_role
-from forum.search.backend import index_article
 
 TITLE_MAX = 150
 SUMMARY_MAX = 600
@@ -127,8 +125,6 @@ def edit_article(
     article.updated_by = editor.username
     db.session.flush()
     _add_revision(article, SOURCE_WEB, editor, now)
-    index_article(article)
-    purge_after_commit(db.session)
     return True
 
 

@@ -18,7 +18,6 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from forum.cache import purge_after_commit
 from forum.errors import ForumError
 from forum.extensions import db
 from forum.guide.content import ARTICLES_DIR, ArticleFile, load_article_files
@@ -30,7 +29,6 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.search.backend import index_article
 
 SOURCE_FILE, SOURCE_WEB = "file", "web"
 
@@ -127,10 +125,8 @@ def load_articles(files: Sequence[ArticleFile], *, now: datetime | None = None) 
         _take_file(article, source, tags, now)
         db.session.flush()
         _add_revision(article, SOURCE_FILE, None, now)
-        index_article(article)
     if result.added or result.updated:
         db.session.flush()
-        purge_after_commit(db.session)
     return result
 
 
@@ -153,7 +149,5 @@ def rerender_articles() -> int:
         if html != article.body_html:
             article.body_html = html
             changed += 1
-        index_article(article)
-    if changed:
-        purge_after_commit(db.session)
+    db.session.flush()
     return changed

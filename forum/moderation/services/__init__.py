@@ -13,9 +13,10 @@ Human-readable strings and badge names live in ``forum.moderation.labels``; who 
 what lives in ``forum.visibility``.
 
 Every function here checks its own permissions, adds and flushes, and never commits: the
-caller (a view, a command, the thread services) commits once. Each change readers would see
-purges the signed-out page cache once it is committed. Callers import this package
-(``from forum.moderation import services``); the names below are its public surface.
+caller (a view, a command, the thread services) commits once. Search and the signed-out
+page cache follow the rows they change by themselves (``forum/sync.py``). Callers import
+this package (``from forum.moderation import services``); the names below are its public
+surface.
 """
 
 from forum.models.moderation import Decision

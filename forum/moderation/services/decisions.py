@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 
 from forum.auth.services import revoke_account_tokens
 from forum.auth.sessions import end_all_sessions
-from forum.cache import purge_after_commit
 from forum.errors import ForumError, InvalidAction, PermissionDenied
 from forum.extensions import db
 from forum.models import (
@@ -32,7 +31,7 @@ from forum.models import (
 from forum.models.moderation import Decision
 from forum.moderation import labels
 from forum.moderation.services.audit import log_action
-from forum.moderation.services.items import publish, refresh_search, set_status
+from forum.moderation.services.items import publish, set_status
 from forum.moderation.services.queue import check_claim, require_pending
 from forum.notifications.services import Kind, notify
 from forum.permissions import require_role
@@ -275,10 +274,9 @@ def act_on_item(
         raise PermissionDenied("You can't decide on your own post; leave it to another moderator.")
     HANDLERS[decision](Case(item, moderator, reason, days, article, now))
     _resolve(item, moderator, decision, now)
-    refresh_search(item.post)
-    # Every decision can change what readers see (a hidden or published post, a label, a
-    # lock), so no cached page may outlive it (issue #6).
-    purge_after_commit(db.session)
+    # What readers see changes with the post, thread or author rows: search and cached
+    # pages follow them (forum/sync.py).
+    db.session.flush()
 
 
 def _resolve(item: ReviewItem, moderator: User, decision: Decision, now: datetime) -> None:

@@ -1,8 +1,8 @@
 """Review items and post status changes: what reports, screening and decisions share.
 
 A review item is one post that needs a moderator's decision (reported, held, or matched as
-a crisis). Each change of a post's or a thread's status here is followed by
-``refresh_search`` so search never shows hidden content.
+a crisis). Search and cached pages follow each change of a post's or a thread's status by
+themselves (``forum/sync.py``).
 """
 
 from datetime import datetime
@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import ItemStatus, Post, PostStatus, Report, ReportReason, ReviewItem, utcnow
-from forum.search.backend import refresh_thread
 
 # Queue priority: 3 crisis, 2 misinformation or harassment, 1 any other report, 0 held only.
 SEVERITY_CRISIS = 3
@@ -97,8 +96,3 @@ def set_status(post: Post, status: PostStatus, reason: str | None) -> None:
 def publish(post: Post) -> None:
     if post.status in (PostStatus.PENDING, PostStatus.HIDDEN):
         set_status(post, PostStatus.VISIBLE, None)
-
-
-def refresh_search(post: Post) -> None:
-    db.session.flush()
-    refresh_thread(post.thread)

@@ -5,7 +5,6 @@ from datetime import datetime
 from sqlalchemy import select
 
 from forum import ratelimit
-from forum.cache import purge_after_commit
 from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied
 from forum.extensions import db
 from forum.models import ModAction, Post, PostStatus, Report, ReportReason, ReviewItem, User, utcnow
@@ -15,7 +14,6 @@ from forum.moderation.services.items import (
     config_int,
     pending_item,
     refresh_item,
-    refresh_search,
     set_status,
     snapshot_text,
 )
@@ -115,5 +113,4 @@ def _hide_when_reported(post: Post, item: ReviewItem, reporter: User) -> None:
         reason=reason,
         detail=labels.AUTOMATIC,
     )
-    refresh_search(post)
-    purge_after_commit(db.session)
+    db.session.flush()

@@ -19,7 +19,6 @@ from forum.moderation.services.items import (
     SEVERITY_CRISIS,
     config_int,
     pending_item,
-    refresh_search,
     set_status,
 )
 
@@ -81,7 +80,7 @@ def hold_post(
     item.held_reason = reason
     if post.status in (PostStatus.VISIBLE, PostStatus.PENDING):
         set_status(post, PostStatus.PENDING, labels.HELD_REASON)
-    refresh_search(post)
+    db.session.flush()
     return item
 
 
