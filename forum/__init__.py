@@ -51,6 +51,7 @@ def create_app(config_class: type | None = None) -> Flask:
     urls.init_url_map(app)  # the converters must exist before any rule is added
 
     from forum.auth.views import bp as auth_bp
+    from forum.bookmarks.views import bp as bookmarks_bp
     from forum.guide.views import bp as guide_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
@@ -68,6 +69,7 @@ def create_app(config_class: type | None = None) -> Flask:
         threads_bp,
         moderation_bp,
         notifications_bp,
+        bookmarks_bp,
         guide_bp,
         search_bp,
     ):

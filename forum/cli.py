@@ -29,7 +29,9 @@ def register_commands(app: Flask) -> None:
     from forum.auth.commands import users_group
     from forum.bench.commands import bench_group
     from forum.guide.commands import guide_group, load_guide
+    from forum.jobs.commands import jobs_group
     from forum.mail.commands import mail_group
+    from forum.notifications.commands import notifications_group
     from forum.search.commands import search_group
     from forum.tags.commands import load_tags, tags_group
     from forum.threads.commands import posts_group
@@ -43,6 +45,8 @@ def register_commands(app: Flask) -> None:
         guide_group,
         search_group,
         mail_group,
+        notifications_group,
+        jobs_group,
         bench_group,
     ):
         app.cli.add_command(group)

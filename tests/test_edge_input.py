@@ -190,6 +190,10 @@ def test_json_posted_to_any_form_endpoint_is_refused(app, world, body):
         "item_id": world["item"],
         "slug": "managing-dryness",
         "token": "not-a-token",
+        # Issue #16: appeals, their decisions and moderators' notes.
+        "action_id": 424242,
+        "appeal_id": 424242,
+        "username": "storyteller",
     }
     failures = []
     for rule in app.url_map.iter_rules():

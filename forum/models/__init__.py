@@ -5,12 +5,23 @@ from forum.models.guide import GuideArticle, GuideRevision, guide_article_tags
 from forum.models.mail import OutboxMessage
 from forum.models.moderation import (
     REPORT_REASON_LABELS,
+    Appeal,
+    AppealStatus,
     ItemStatus,
+    MemberNote,
     ModAction,
     ModerationAction,
     Report,
     ReportReason,
     ReviewItem,
+)
+from forum.models.notify import (
+    Bookmark,
+    FanoutJob,
+    JobLease,
+    NotificationPrefs,
+    TagFollow,
+    ThreadWatch,
 )
 from forum.models.ratelimit import DatabaseStorage, RateLimitCounter
 from forum.models.tag import Tag, thread_tags
@@ -26,13 +37,22 @@ from forum.models.thread import (
 from forum.models.user import Notification, Role, User, UserSession, UserStatus
 
 __all__ = [
+    "ThreadWatch",
+    "TagFollow",
+    "NotificationPrefs",
+    "JobLease",
+    "FanoutJob",
+    "Bookmark",
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
+    "Appeal",
+    "AppealStatus",
     "DatabaseStorage",
     "GuideArticle",
     "GuideRevision",
     "HelpfulMark",
     "ItemStatus",
+    "MemberNote",
     "ModAction",
     "ModerationAction",
     "Notification",

@@ -54,6 +54,9 @@ class Paths:
     delete: str
     report: str
     review: str
+    bookmark: str
+    unbookmark: str
+    moderate: str
 
     def permalink(self, post_id: int) -> Markup:
         """The post's own link (its header's time), for the template."""
@@ -72,6 +75,9 @@ def _paths_under(script_root: str) -> Paths:
         delete=_format("threads.delete", "post_id"),
         report=_format("moderation.report", "post_id"),
         review=_format("moderation.item", "item_id"),
+        bookmark=_format("bookmarks.bookmark", "post_id"),
+        moderate=_format("moderation.moderate", "post_id"),
+        unbookmark=_format("bookmarks.unbookmark", "post_id"),
     )
 
 
@@ -90,6 +96,8 @@ class Reader:
     reply_query: str  # what "Reply" links start with: "?", "?page=2&", or a full path
     paths: Paths
     staff: bool = False  # a moderator or admin, who may still edit in a locked thread
+    # The posts on the page the reader bookmarked (issue #12), from the page's own query.
+    bookmarked: frozenset[int] = frozenset()
     reply_href: str = field(init=False, repr=False)  # reply_query escaped, once a page
 
     def __post_init__(self):
@@ -115,6 +123,7 @@ def post_footer(
     item_id: int | None = None,
     status: str = PostStatus.VISIBLE,
     deleted: bool = False,
+    bookmarked: bool | None = None,
 ) -> Markup:
     """The footer under one post for ``reader``.
 
@@ -124,7 +133,8 @@ def post_footer(
     "Reply" on an opening post, which answers the thread). Its author is offered Edit and
     Delete only where they would work, and told why not in their place (issue #11): a post
     a moderator took down (``status``) or deleted keeps neither, and in a locked thread only
-    staff can edit.
+    staff can edit. ``bookmarked`` is None for a
+    signed-out reader (no Bookmark button); plain posts of a signed-in reader have one.
     """
     paths = reader.paths
     own = author_id is not None and author_id == reader.viewer_id
@@ -146,8 +156,18 @@ def post_footer(
         parts.append(_own_actions(reader, post_id, refusal_for(status, deleted=deleted)))
     elif plain and reader.can_write:
         parts.append(f' <a href="{paths.report % post_id}">Report</a>')
+    if plain and bookmarked is not None and reader.viewer_id is not None:
+        action = paths.unbookmark if bookmarked else paths.bookmark
+        label = "Remove bookmark" if bookmarked else "Bookmark"
+        parts.append(
+            f' <button type="submit" form="helpful-form" formaction="{action % post_id}"'
+            f' class="link-button">{label}</button>'
+        )
     if item_id:
         parts.append(f' <a class="review-link" href="{paths.review % item_id}">Review item</a>')
+    if reader.staff:
+        # Act where you read (issue #16): the post's decision form, its item made or reused.
+        parts.append(f' <a class="moderate-link" href="{paths.moderate % post_id}">Moderate</a>')
     parts.append("</footer>")
     # Every part is fixed markup, a number, an escaped path or the escaped reply address.
     return Markup("".join(parts))  # noqa: S704
@@ -185,6 +205,7 @@ def footer_for(reader: Reader, *, markers: bool = False):
             item_id=item_id,
             status=post.status,
             deleted=post.deleted_at is not None,
+            bookmarked=post.id in reader.bookmarked if reader.viewer_id else None,
         )
 
     return footer

@@ -1,10 +1,11 @@
 """The rendered reply tree, shared by signed-in members (issue #6).
 
 Signed-in members see a thread page as a signed-out reader does, except in each plain
-post's footer: whether they marked it helpful, Edit and Delete on their own posts, Report
-on the others'. So the tree is rendered once for "a member" with a marker where each plain
-post's footer goes, kept in the page cache's store, and each member's page fills in the
-footers from one small query (their marks and the current helpful counts).
+post's footer: whether they marked it helpful or bookmarked it, Edit and Delete on their
+own posts, Report on the others'. So the tree is rendered once for "a member" with a
+marker where each plain post's footer goes, kept in the page cache's store, and each
+member's page fills in the footers from one small query (their marks and bookmarks, the
+current helpful counts, and whether they watch the thread).
 
 An entry is keyed by the site's root and what changes with every new reply (the thread's
 reply count and last activity) and stored under the page cache's generation, which every
@@ -22,8 +23,10 @@ from markupsafe import Markup
 from sqlalchemy import and_, bindparam, or_, select
 
 from forum import cache
+from forum.bookmarks.services import bookmark_join
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostStatus, Thread, User
+from forum.notifications.watching import watching_sql
 from forum.threads.footers import MARKER_RE, Reader, footer_for, generic_reader, post_footer
 from forum.threads.ranking import SORT_OLDEST
 from forum.threads.services.reading import tree_settings
@@ -86,12 +89,14 @@ def store(
 class Footing:
     helpful_count: int
     marked: bool
+    bookmarked: bool = False
 
 
 @dataclass
 class MemberFootings:
     by_post: dict[int, Footing]
     readable_replies: int | None  # how many of the thread's replies the viewer may read
+    watching: bool = False  # whether the viewer watches the thread (issue #12)
 
 
 def member_footings(
@@ -105,7 +110,9 @@ def member_footings(
 ) -> MemberFootings:
     """One query: the current helpful count of each plain post on the page (or of these
     posts: a page ranked by helpful marks holds no range of branches), whether the viewer
-    marked it, and how many of the thread's replies the viewer may read."""
+    marked and bookmarked it, how many of the thread's replies the viewer may read and
+    whether they watch the thread. It starts from the thread, so a page with no plain post
+    still answers one row (its post columns empty)."""
     rows = db.session.execute(
         _footings_statement("ids" if post_ids is not None else page == 1),
         {
@@ -121,8 +128,13 @@ def member_footings(
     )
     rows = rows.all()
     return MemberFootings(
-        {row.id: Footing(row.helpful_count, row.marked) for row in rows},
+        {
+            row.id: Footing(row.helpful_count, bool(row.marked), bool(row.bookmarked))
+            for row in rows
+            if row.id is not None
+        },
         rows[0].readable if rows else None,
+        bool(rows[0].watching) if rows else False,
     )
 
 
@@ -139,6 +151,7 @@ def _footings_statement(first_page: bool | str):  # "ids": the posts named
             branches = or_(
                 Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high"))
             )
+        bookmark, bookmarked = bookmark_join(bindparam("viewer_id"))
         _STATEMENTS[first_page] = (
             select(
                 Post.id,
@@ -147,6 +160,19 @@ def _footings_statement(first_page: bool | str):  # "ids": the posts named
                 readable_replies_sql(
                     Viewer(id=bindparam("viewer_id")), bindparam("thread_id")
                 ).label("readable"),
+                bookmarked.label("bookmarked"),
+                watching_sql(bindparam("viewer_id"), Thread.id).label("watching"),
+            )
+            .select_from(Thread)
+            .outerjoin(
+                Post,
+                and_(
+                    Post.thread_id == Thread.id,
+                    branches,
+                    Post.depth <= bindparam("max_depth"),
+                    Post.status == PostStatus.VISIBLE,
+                    Post.deleted_at.is_(None),
+                ),
             )
             .outerjoin(
                 HelpfulMark,
@@ -155,13 +181,8 @@ def _footings_statement(first_page: bool | str):  # "ids": the posts named
                     HelpfulMark.user_id == bindparam("viewer_id"),
                 ),
             )
-            .where(
-                Post.thread_id == bindparam("thread_id"),
-                branches,
-                Post.depth <= bindparam("max_depth"),
-                Post.status == PostStatus.VISIBLE,
-                Post.deleted_at.is_(None),
-            )
+            .outerjoin(*bookmark)
+            .where(Thread.id == bindparam("thread_id"))
         )
     return _STATEMENTS[first_page]
 
@@ -180,6 +201,7 @@ def fill_footers(shared: SharedTree, footings: dict[int, Footing], reader: Reade
             edited=edited,
             helpful_count=footing.helpful_count,
             marked=footing.marked,
+            bookmarked=footing.bookmarked,
         )
 
     # The shared tree is this app's own rendered template; the footers are post_footer's.
@@ -239,7 +261,9 @@ def footings_of(tree: TreePage) -> dict[int, Footing]:
     nodes = ([tree.opening] if tree.opening else []) + list(tree.nodes)
     while nodes:
         node = nodes.pop()
-        footings[node.post.id] = Footing(node.post.helpful_count, node.marked)
+        footings[node.post.id] = Footing(
+            node.post.helpful_count, node.marked, node.post.id in tree.bookmarked
+        )
         nodes.extend(node.children)
     return footings
 
@@ -270,6 +294,9 @@ def keep(cached: Cached, thread: Thread, tree: TreePage, html: str) -> SharedTre
 class RenderedTree:
     html: Markup
     readable_replies: int | None  # the header's reply count for this reader
+    # Whether the reader watches the thread, when it came with the footers (a hit: the
+    # page's own tree query was not run); None: the tree's own answer stands.
+    watching: bool | None = None
 
 
 def tree_html(
@@ -294,6 +321,7 @@ def tree_html(
         return RenderedTree(
             fill_footers(cached.shared, found.by_post, reader),
             cached.shared.readable_replies if readable is None else readable,
+            watching=found.watching,
         )
     if cached.usable and viewer.id not in tree.private_authors:
         html = render(footer_for(generic_reader(reader), markers=True), for_anyone=True)

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from forum.guide.aside import ArticleLink, articles_for_tags
 from forum.models import Thread, User
+from forum.notifications.watching import watch_context
 from forum.threads import footers, fragments, services
 from forum.threads.links import thread_url
 from forum.threads.ranking import SORT_OLDEST
@@ -70,6 +71,10 @@ class ThreadPage:
     # The guide's articles on the thread's topics, beside the replies (issue #11).
     guide_articles: list[ArticleLink]
     tree_html: Markup | None = None
+    # The member's own state (issue #12): whether they watch the thread (None: signed out)
+    # and the posts on the page they bookmarked, from the page's own queries.
+    watching: bool | None = None
+    bookmarked: frozenset[int] = frozenset()
 
     def context(self) -> dict:
         return {field.name: getattr(self, field.name) for field in fields(self)}
@@ -138,6 +143,7 @@ def build_thread_page(
         reply_target_shown=target is not None,
         preview_html=preview,
         guide_articles=articles_for_tags(tag.id for tag in thread.tags),
+        **watch_context(tree),
     )
     reader = footers.Reader(
         built.viewer_id,
@@ -146,17 +152,27 @@ def build_thread_page(
         built.reply_query,
         built.paths,
         staff=Viewer.of(viewer).is_staff,
+        bookmarked=built.bookmarked,
     )
 
     def render(footer_for, *, for_anyone: bool) -> str:
         context = built.context()
         if for_anyone:
             # The shared render is for "a member": nothing of this reader's goes in it.
-            context.update(viewer=None, viewer_id=None, csrf="", reply_target_id=None)
+            context.update(
+                viewer=None,
+                viewer_id=None,
+                csrf="",
+                reply_target_id=None,
+                watching=None,
+                bookmarked=frozenset(),
+            )
         return render_template("threads/_tree_fragment.html", **context, footer_for=footer_for)
 
     rendered = fragments.tree_html(cached, thread, viewer, tree, reader, render)
     built.tree_html = rendered.html
+    if rendered.watching is not None:  # a hit: it came with the member's footers
+        built.watching = rendered.watching
     built.thread_view = ThreadView(thread, replies=rendered.readable_replies)
     return built
 

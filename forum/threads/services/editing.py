@@ -5,9 +5,9 @@ from sqlalchemy.orm import joinedload
 
 from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied
 from forum.extensions import db
-from forum.markup import render_user_text
 from forum.models import Post, PostRevision, PostStatus, User, utcnow
 from forum.moderation import services as moderation
+from forum.notifications.mentions import render_post
 from forum.permissions import require_can_write
 from forum.threads.details import apply_details, details_change
 from forum.threads.services.checks import TITLE_MAX, TITLE_MIN, check_body, screen, thread_text
@@ -96,7 +96,7 @@ def edit_post(
     )
     if body != post.body:
         post.body = body
-        post.body_html = render_user_text(body)
+        post.body_html = render_post(body)
     post.edited_at = utcnow()
     if title_changed:
         thread.title = new_title

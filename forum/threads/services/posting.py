@@ -7,9 +7,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from forum import ratelimit
 from forum.errors import ForumError, InvalidAction, NotFound, RateLimited
 from forum.extensions import db
-from forum.markup import render_user_text
 from forum.models import Post, PostStatus, Tag, Thread, User, utcnow
 from forum.moderation import services as moderation
+from forum.notifications import fanout
+from forum.notifications.mentions import render_post
 from forum.permissions import require_can_write
 from forum.threads import tree
 from forum.threads.services.checks import (
@@ -107,7 +108,7 @@ def create_thread(
                 thread=thread,
                 author=author,
                 body=body,
-                body_html=render_user_text(body),
+                body_html=render_post(body),
                 created_at=now,
                 status=PostStatus.VISIBLE,
                 depth=0,
@@ -126,6 +127,7 @@ def create_thread(
         return first.thread, False
     _count_post(author)
     thread.screening = opening.screening = screen(opening, thread_text(title, body), held)
+    fanout.queue_post(opening)  # followers of its topics hear of it after the response
     return thread, True
 
 
@@ -187,7 +189,7 @@ def reply(
                 thread_id=thread.id,
                 author=author,
                 body=body,
-                body_html=render_user_text(body),
+                body_html=render_post(body),
                 created_at=now,
                 status=PostStatus.VISIBLE,
                 nonce=nonce or None,
@@ -204,6 +206,7 @@ def reply(
         return first, False
     _count_post(author)
     post.screening = screen(post, body, held)
+    fanout.queue_post(post)  # watchers hear of it after the response (issue #12)
     return post, True
 
 
