@@ -114,6 +114,9 @@ class Config:
     VERIFY_LIMIT = "5 per hour"  # confirmation mails a signed-in member asks for
     POST_LIMIT = "10 per minute; 200 per day"
     REPORT_LIMIT = "20 per hour"
+    API_LIMIT = "120 per minute"  # requests to /api/v1 per client address (issue #18)
+    # Origins allowed to read /api/v1 from a browser (CORS); "*" for any. None by default.
+    API_CORS_ORIGINS: list[str] = []
 
     # Moderation.
     AUTO_HIDE_REPORTS = 3

@@ -50,6 +50,8 @@ def create_app(config_class: type | None = None) -> Flask:
 
     urls.init_url_map(app)  # the converters must exist before any rule is added
 
+    from forum.api.settings import bp as tokens_bp
+    from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
     from forum.bookmarks.views import bp as bookmarks_bp
     from forum.guide.views import bp as guide_bp
@@ -72,6 +74,8 @@ def create_app(config_class: type | None = None) -> Flask:
         bookmarks_bp,
         guide_bp,
         search_bp,
+        api_bp,
+        tokens_bp,
     ):
         app.register_blueprint(blueprint)
 

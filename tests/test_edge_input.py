@@ -194,6 +194,7 @@ def test_json_posted_to_any_form_endpoint_is_refused(app, world, body):
         "action_id": 424242,
         "appeal_id": 424242,
         "username": "storyteller",
+        "token_id": 1,
     }
     failures = []
     for rule in app.url_map.iter_rules():

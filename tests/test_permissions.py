@@ -15,7 +15,7 @@ Visitors (the columns, in this order):
     suspended   a member suspended for a few days: reads, but every write is refused (403)
     banned      a banned member still holding an old session cookie: treated as signed out
 
-Answers: 200, 400, 403, 404, 405, 409, 422, LOGIN (302 to /login) and GO (302 elsewhere).
+Answers: 200, 400, 401, 403, 404, 405, 409, 422, LOGIN (302 to /login) and GO (302 elsewhere).
 
 The world every row is checked against: a visible thread {thread} by the author with its
 opening post {opening} and a reply {reply} (reported by "other": review item {item}), a held
@@ -190,6 +190,10 @@ ROUTES = [
     post("/settings/sessions/{author_session}/end", signed_in(GO)),
     get("/settings/sessions/end-others", everyone(405)),
     post("/settings/sessions/end-others", signed_in(GO)),
+    get("/settings/tokens", signed_in(200)),
+    post("/settings/tokens", signed_in(422)),
+    get("/settings/tokens/424242/revoke", everyone(405)),
+    post("/settings/tokens/424242/revoke", signed_in(404)),
     get("/notifications", signed_in(200)),
     post("/notifications", everyone(405)),
     get("/notifications/read", everyone(405)),
@@ -262,6 +266,31 @@ ROUTES = [
     post("/guide/{article}/edit", ADMIN_ONLY, **ARTICLE_EDIT),
     get("/guide/{article}/history", ADMIN_ONLY_PAGE),
     post("/guide/{article}/history", everyone(405)),
+    # The read-only API answers what a signed-out reader sees, whoever asks (issue #18).
+    get("/api/v1/threads", everyone(200)),
+    post("/api/v1/threads", everyone(405)),
+    get("/api/v1/threads/{thread}", everyone(200)),
+    post("/api/v1/threads/{thread}", everyone(405)),
+    get("/api/v1/threads/{hidden}", everyone(404)),
+    get("/api/v1/posts/{reply}", everyone(200)),
+    post("/api/v1/posts/{reply}", everyone(405)),
+    get("/api/v1/posts/{held}", everyone(404)),
+    get("/api/v1/tags", everyone(200)),
+    post("/api/v1/tags", everyone(405)),
+    get("/api/v1/guide", everyone(200)),
+    post("/api/v1/guide", everyone(405)),
+    get("/api/v1/guide/{article}", everyone(200)),
+    post("/api/v1/guide/{article}", everyone(405)),
+    get("/api/v1/guide/{draft}", everyone(404)),
+    get("/api/v1/search?q=lips", everyone(200)),
+    post("/api/v1/search", everyone(405)),
+    get("/api/v1/openapi.json", everyone(200)),
+    post("/api/v1/openapi.json", everyone(405)),
+    # A session cookie is no token: the member's own data needs ``Authorization: Bearer``.
+    get("/api/v1/me", everyone(401)),
+    post("/api/v1/me", everyone(405)),
+    get("/api/v1/me/notifications", everyone(401)),
+    post("/api/v1/me/notifications", everyone(405)),
     # The moderators' pages.
     get("/mod/queue", staff_only(200)),
     post("/mod/queue", everyone(405)),

@@ -34,6 +34,7 @@ from forum.models.thread import (
     Stage,
     Thread,
 )
+from forum.models.token import ApiToken
 from forum.models.user import Notification, Role, User, UserSession, UserStatus
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "JobLease",
     "FanoutJob",
     "Bookmark",
+    "ApiToken",
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
     "Appeal",
