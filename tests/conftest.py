@@ -7,7 +7,7 @@ import flask_migrate
 import pytest
 from flask import g
 from flask_login import FlaskLoginClient
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig
@@ -15,8 +15,9 @@ from forum import create_app
 from forum.auth.sessions import create_session
 from forum.extensions import db, limiter
 from forum.guide import aside as guide_aside
-from forum.models import Role
+from forum.models import Role, Tag
 from forum.search import backend as search_backend
+from forum.tags.services import load_shipped_tags
 from tests.factories import make_user
 
 USING_PG = make_url(TestingConfig.SQLALCHEMY_DATABASE_URI).get_backend_name() == "postgresql"
@@ -123,6 +124,14 @@ def outbox(app) -> list:
 @pytest.fixture
 def database(app):
     return db
+
+
+@pytest.fixture
+def shipped_tags(app) -> list[Tag]:
+    """The tags the forum ships with, loaded and committed; in their display order."""
+    load_shipped_tags()
+    db.session.commit()
+    return list(db.session.scalars(select(Tag).order_by(Tag.sort_order, Tag.slug)))
 
 
 @pytest.fixture

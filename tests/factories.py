@@ -1,17 +1,46 @@
-"""Objects for tests, built directly in the database."""
+"""Objects for tests, built the way production builds them.
+
+Threads and replies go through ``forum.threads.services`` (so tree paths, ordinals and
+counters are the service's), and a status other than visible is reached through the
+moderation services: a held post is held, a hidden or removed one is decided by a
+moderator and logged. Only members are written directly: registration is tested on its own,
+and a fixture needs a known password without the cost of a real hash.
+
+Traits in the manner of factory libraries: ``make_user(role=Role.MODERATOR)``,
+``make_user(status=UserStatus.SUSPENDED)``, ``make_thread(status=PostStatus.PENDING)``,
+``make_post(thread, parent=reply, status=PostStatus.HIDDEN)``.
+"""
 
 import contextlib
 import itertools
+from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from forum.extensions import db
-from forum.models import Role, User, utcnow
+from forum.models import Post, PostStatus, Role, Tag, Thread, User, UserStatus, utcnow
+from forum.models.moderation import Decision
+from forum.moderation.services.items import pending_item
+from forum.threads.services import opening_post
 
 PASSWORD = "correct horse battery staple"
+SUSPENSION = timedelta(days=7)
+DECIDED = "Against the community guidelines."
 _counter = itertools.count(1)
 _password_hash = None
+
+__all__ = [
+    "PASSWORD",
+    "make_post",
+    "make_tag",
+    "make_thread",
+    "make_user",
+    "opening_post",
+    "set_post_status",
+    "unlimited",
+]
 
 
 def _hash() -> str:
@@ -21,21 +50,37 @@ def _hash() -> str:
     return _password_hash
 
 
+# --- Members ---------------------------------------------------------------------------------
+
+
 def make_user(
     username: str | None = None,
     *,
     email: str | None = None,
     role: Role | str = Role.MEMBER,
+    status: UserStatus | str = UserStatus.ACTIVE,
     verified: bool = True,
+    suspended_until: datetime | None = None,
+    status_reason: str | None = None,
     **fields,
 ) -> User:
+    """A member who accepted the current terms. ``status`` suspended lasts SUSPENSION unless
+    ``suspended_until`` says otherwise; suspended and banned members get a reason."""
     n = next(_counter)
-    username = username or f"user{n}"
+    username = (username or f"user{n}").lower()
+    status = UserStatus(status)
+    if status == UserStatus.SUSPENDED and suspended_until is None:
+        suspended_until = utcnow() + SUSPENSION
+    if status != UserStatus.ACTIVE and status_reason is None:
+        status_reason = "Broke the community guidelines."
     user = User(
-        username=username.lower(),
-        email=email or f"{username.lower()}@example.org",
+        username=username,
+        email=email or f"{username}@example.org",
         password_hash=_hash(),
         role=str(role),
+        status=str(status),
+        suspended_until=suspended_until,
+        status_reason=status_reason,
         email_verified_at=utcnow() if verified else None,
         guidelines_version="2026-11",
         privacy_version="2026-11",
@@ -58,12 +103,11 @@ def unlimited():
         current_app.config["RATELIMIT_ENABLED"] = saved
 
 
-def make_tag(slug: str = "dryness", *, name: str | None = None, sort_order: int = 0):
+# --- Tags, threads, replies ------------------------------------------------------------------
+
+
+def make_tag(slug: str = "dryness", *, name: str | None = None, sort_order: int = 0) -> Tag:
     """The tag with this slug, created if missing."""
-    from sqlalchemy import select
-
-    from forum.models import Tag
-
     tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
     if tag is None:
         tag = Tag(
@@ -80,9 +124,13 @@ def make_thread(
     title: str = "My first month on isotretinoin",
     body: str = "Dry lips from day three, nothing else so far.",
     tags: tuple[str, ...] = ("dryness",),
+    status: PostStatus | str | None = None,
+    reason: str | None = None,
     **details,
-):
-    """A thread started through the service, so its tree columns are real."""
+) -> Thread:
+    """A thread started through the service (screened like a member's: a new member's may
+    be held), then given ``status`` the way moderation gives it when one is asked for;
+    ``details`` are the experience fields."""
     from forum.threads import services
 
     for slug in tags:
@@ -95,11 +143,21 @@ def make_thread(
             tag_slugs=list(tags),
             details=services.explicit_experience(**details),
         )
+    set_post_status(opening_post(thread), status, reason=reason)
     return thread
 
 
-def make_post(thread, author: User | None = None, *, parent=None, body: str = "Same here."):
-    """A reply through the service: to ``parent`` (a Post) or to the thread."""
+def make_post(
+    thread: Thread,
+    author: User | None = None,
+    *,
+    parent: Post | None = None,
+    body: str = "Same here.",
+    status: PostStatus | str | None = None,
+    reason: str | None = None,
+) -> Post:
+    """A reply through the service, to ``parent`` (a Post) or to the thread, screened like
+    a member's; then given ``status`` the way moderation gives it when one is asked for."""
     from forum.threads import services
 
     with unlimited():
@@ -109,4 +167,34 @@ def make_post(thread, author: User | None = None, *, parent=None, body: str = "S
             body=body,
             parent_id=parent.id if parent is not None else None,
         )
+    set_post_status(post, status, reason=reason)
+    return post
+
+
+_DECISIONS = {
+    PostStatus.VISIBLE: Decision.APPROVE,
+    PostStatus.HIDDEN: Decision.HIDE,
+    PostStatus.REMOVED: Decision.REMOVE,
+}
+
+
+def set_post_status(
+    post: Post, status: PostStatus | str | None, *, reason: str | None = None
+) -> Post:
+    """Bring ``post`` to ``status`` through the moderation services: held for review
+    (pending); or queued and decided by a moderator, who approves, hides or removes it with
+    ``reason`` (the decision is logged and the author told). An opening post carries its
+    thread. ``None`` keeps whatever screening decided."""
+    from forum.moderation import services as moderation
+
+    if status is None or PostStatus(status) == post.status:
+        return post
+    status = PostStatus(status)
+    if status == PostStatus.PENDING:
+        moderation.hold_post(post)
+    else:
+        item = pending_item(post)
+        moderator = make_user(role=Role.MODERATOR)
+        moderation.act_on_item(item, moderator, _DECISIONS[status], reason or DECIDED)
+    db.session.flush()
     return post

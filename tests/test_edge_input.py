@@ -19,7 +19,6 @@ from forum.extensions import db
 from forum.forms import Form
 from forum.models import GuideArticle, ItemStatus, Post, ReviewItem, Role, Tag, Thread, User
 from forum.moderation import services as moderation
-from forum.tags.services import load_shipped_tags
 from forum.threads import services as threads
 from forum.urls import IdConverter
 from forum.validation import ID_MAX
@@ -35,10 +34,7 @@ SUPERSCRIPT_TWO = "²"
 JSON = "application/json"
 
 
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

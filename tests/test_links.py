@@ -15,7 +15,6 @@ from forum.extensions import db
 from forum.guide.services import load_shipped_guide
 from forum.models import GuideArticle, ReviewItem, Role, utcnow
 from forum.moderation import services as moderation
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.conftest import login
 from tests.factories import make_post, make_thread, make_user
@@ -101,12 +100,11 @@ def broken_links(app, page_url: str, html: str) -> tuple[int, list[str]]:
 
 
 @pytest.fixture
-def world(app, monkeypatch):
+def world(app, monkeypatch, shipped_tags):
     """A thread with everything its page can show, and a moderation queue and log."""
     # Small pages and a shallow tree, so a few posts give a second page and a subtree.
     monkeypatch.setitem(app.config, "THREAD_PAGE_SIZE", 3)
     monkeypatch.setitem(app.config, "THREAD_VISIBLE_DEPTH", 2)
-    load_shipped_tags()
     load_shipped_guide()
     old = utcnow() - timedelta(days=100)
     author = make_user("linkauthor", created_at=old)

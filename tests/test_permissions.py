@@ -526,8 +526,7 @@ def test_members_get_403_on_every_moderator_page_but_the_public_log(app):
 # --- Suspended and banned members ------------------------------------------------------------
 
 
-def test_every_write_of_a_suspended_member_says_why_and_until_when(app, client):
-    load_shipped_tags()
+def test_every_write_of_a_suspended_member_says_why_and_until_when(shipped_tags, client):
     until = utcnow() + timedelta(days=5)
     writer = make_user("benched", created_at=utcnow() - timedelta(days=90))
     thread = make_thread(writer, title="Written before the suspension")
@@ -567,8 +566,7 @@ def test_banned_members_cannot_log_in_and_the_page_says_why(client, banned_user)
     assert client.get("/settings").status_code == 302
 
 
-def test_a_ban_ends_every_session_of_the_member(app, client, moderator):
-    load_shipped_tags()
+def test_a_ban_ends_every_session_of_the_member(shipped_tags, client, moderator):
     offender = make_user("offender")
     reply = make_post(make_thread(make_user("host")), offender, body="Buy pills.")
     db.session.commit()

@@ -11,14 +11,9 @@ from sqlalchemy import select, update
 from forum import cache
 from forum.extensions import db
 from forum.models import GuideArticle, Post, PostStatus, Tag, Thread, utcnow
-from forum.tags.services import load_shipped_tags
 from tests.factories import make_post, make_tag, make_thread, make_user
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

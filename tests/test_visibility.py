@@ -13,7 +13,6 @@ from forum.guide import services as guide_services
 from forum.models import Audience, Post, PostStatus, ReviewItem, Role, Thread, User
 from forum.moderation import services as moderation
 from forum.search import backend as search
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from forum.threads.audience import is_teaser_for
 from forum.visibility import (
@@ -35,8 +34,7 @@ STATUSES = [PostStatus.VISIBLE, PostStatus.PENDING, PostStatus.HIDDEN, PostStatu
 
 
 @pytest.fixture(autouse=True)
-def shipped(app):
-    load_shipped_tags()
+def shipped(shipped_tags):
     guide_services.load_shipped_guide()
     db.session.commit()
 
@@ -280,10 +278,9 @@ def test_the_thread_header_counts_the_replies_its_reader_can_read(app, client):
     thread = make_thread(starter, title="Counting replies")
     make_post(thread, make_user(), body="Visible one.")
     make_post(thread, make_user(), body="Visible two.")
-    hidden = make_post(thread, replier, body="Hidden one.")
-    held = make_post(thread, make_user(), body="Held one.")
+    make_post(thread, replier, body="Hidden one.", status=PostStatus.HIDDEN)
+    make_post(thread, make_user(), body="Held one.", status=PostStatus.PENDING)
     gone = make_post(thread, make_user(), body="Deleted one.")
-    hidden.status, held.status = PostStatus.HIDDEN, PostStatus.PENDING
     services.delete_post(gone, gone.author)
     db.session.commit()
     assert db.session.get(Thread, thread.id).reply_count == 5

@@ -118,7 +118,7 @@ _LIMIT = {"type": "integer", "minimum": 1, "maximum": 100}
 def _list_parameters() -> list[dict]:
     month = "Treatment month, or months since finishing with stage=finished."
     return [
-        _query("tag", {"type": "string"}, "A topic's slug."),
+        _query("tag", {"type": "string"}, "A topic's slug (404 when there is no such topic)."),
         _query("stage", _STAGE, "Only stories at this stage."),
         _query("dose", _DOSE, "A daily-dose band's slug."),
         _query("month_min", _MONTH, month),
@@ -156,6 +156,7 @@ def paths() -> dict:
             "Public threads, newest sort key first, with cursor paging.",
             _list_of("threads", ref("Thread"), paged=True),
             parameters=_list_parameters(),
+            errors=("BadRequest", "NotFound"),
         ),
         "/api/v1/threads/{thread_id}": _get(
             "getThread",

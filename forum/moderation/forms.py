@@ -1,16 +1,8 @@
 from wtforms import IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from forum.forms import Form
-
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms before 3.3 takes (value, label) pairs
-
-    def SelectChoice(value, label):  # noqa: N802 - stands in for the class
-        return (value, label)
-
-
 from forum.guide.services import article_choices
 from forum.models import REPORT_REASON_LABELS
 from forum.models.moderation import Decision

@@ -6,6 +6,7 @@ Plain functions: no request, no flash, no commit; mail leaves when the caller co
 
 from datetime import date
 
+from forum import ratelimit
 from forum.auth import services as auth
 from forum.auth.sessions import end_other_sessions
 from forum.cache import purge_after_commit
@@ -46,7 +47,7 @@ def request_email_change(user: User, password: str, new_email: str) -> None:
         raise FieldErrors({"new_email": problem})
     if new_email == user.email:
         raise FieldErrors({"new_email": "That is already your email address."})
-    auth.ratelimit.hit("VERIFY_LIMIT", auth.rate_key("user", str(user.id)))
+    ratelimit.hit("VERIFY_LIMIT", auth.rate_key("user", str(user.id)))
     if auth.email_taken(new_email, exclude=user):
         auth.send_notice(new_email, "About your email address", "email_taken_notice")
     else:

@@ -8,8 +8,7 @@ from forum.extensions import db
 from forum.models import ReviewItem, User
 from forum.moderation import services as moderation
 from tests.conftest import login, outbox
-from tests.factories import PASSWORD
-from tests.moderation.helpers import make_reply, make_thread
+from tests.factories import PASSWORD, make_post, make_thread
 
 STRONG = "a distant purple harbour"
 OTHER = "seven quiet lanterns drifting"
@@ -80,8 +79,8 @@ def test_ban_cancels_a_pending_email_change_and_a_reset_link(
     login(member_client, member)
     link = start_email_change(app, member_client)
     reset = reset_link(app, app.test_client())
-    thread, _ = make_thread(member)
-    reply = make_reply(thread, member, "Spam spam spam.")
+    thread = make_thread(member)
+    reply = make_post(thread, member, body="Spam spam spam.")
     moderation.report_post(reply, other_member, "spam")
     db.session.commit()
     item = db.session.scalar(select(ReviewItem))

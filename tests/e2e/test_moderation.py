@@ -12,10 +12,7 @@ from forum.moderation import services
 from forum.tags.services import load_shipped_tags
 from forum.threads.services import opening_post as services_opening
 from tests.e2e.conftest import check_accessibility
-from tests.factories import make_post as make_real_post
-from tests.factories import make_thread as make_real_thread
-from tests.factories import make_user
-from tests.moderation.helpers import make_reply, make_thread
+from tests.factories import make_post, make_thread, make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -36,8 +33,8 @@ def reported(app):
     author = make_user("author")
     reporter = make_user("quietreader")
     moderator = make_user("moderator", role=Role.MODERATOR)
-    thread, _ = make_thread(author, "Month three, lips and mood")
-    reply = make_reply(thread, author, "Buy cheap pills from my shop")
+    thread = make_thread(author, title="Month three, lips and mood")
+    reply = make_post(thread, author, body="Buy cheap pills from my shop")
     services.report_post(reply, reporter, "sourcing", "Selling the drug.")
     db.session.commit()
     return author, reporter, moderator, reply
@@ -99,8 +96,8 @@ def conversation(app):
     author = make_user("author", created_at=utcnow() - timedelta(days=60))
     reporter = make_user("quietreader")
     moderator = make_user("moderator", role=Role.MODERATOR)
-    thread = make_real_thread(author, title="Month three, lips and mood", tags=("dryness",))
-    reply = make_real_post(thread, author, body="Anyone who takes the pills is an idiot.")
+    thread = make_thread(author, title="Month three, lips and mood", tags=("dryness",))
+    reply = make_post(thread, author, body="Anyone who takes the pills is an idiot.")
     db.session.commit()
     path, reply_id = f"/t/{thread.id}/{thread.slug}", reply.id
     db.session.remove()  # hold no SQLite transaction while the browser talks to the server
@@ -156,7 +153,7 @@ def test_a_crisis_post_shows_its_author_help_and_tops_the_queue(page, live_app, 
     load_shipped_tags()
     writer = make_user("struggling", created_at=utcnow() - timedelta(days=60))
     moderator = make_user("moderator", role=Role.MODERATOR)
-    earlier = make_real_thread(make_user("earlier"), title="Sore joints in month two")
+    earlier = make_thread(make_user("earlier"), title="Sore joints in month two")
     services.report_post(services_opening(earlier), make_user("spotter"), "misinformation")
     db.session.commit()
     db.session.remove()

@@ -11,14 +11,9 @@ from forum.extensions import db
 from forum.guide import services
 from forum.guide.content import ARTICLES_DIR, parse_article_text
 from forum.models import GuideArticle, utcnow
-from forum.tags.services import load_shipped_tags
 from tests.conftest import login
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

@@ -9,14 +9,12 @@ import pytest
 from forum.extensions import db
 from forum.guide import services
 from forum.models import Post, PostStatus, User, utcnow
-from forum.tags.services import load_shipped_tags
 from tests.conftest import login
 from tests.factories import make_post, make_thread, make_user
 
 
 @pytest.fixture(autouse=True)
-def guide(app):
-    load_shipped_tags()
+def guide(shipped_tags):
     services.load_shipped_guide()
     db.session.commit()
 

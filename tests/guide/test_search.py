@@ -8,12 +8,10 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.guide.services import load_shipped_guide
 from forum.models import GuideArticle
-from forum.tags.services import load_shipped_tags
 
 
 @pytest.fixture(autouse=True)
-def guide(app):
-    load_shipped_tags()
+def guide(shipped_tags):
     load_shipped_guide()
     db.session.commit()
 

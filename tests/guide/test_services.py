@@ -12,16 +12,9 @@ from forum.guide import services
 from forum.guide.content import ARTICLES_DIR, load_article_files
 from forum.models import GuideArticle, GuideRevision, PostStatus, Thread, utcnow
 from forum.search import backend
-from forum.tags.services import load_shipped_tags
 from tests.factories import make_thread, make_user
 
 SHIPPED = load_article_files()
-
-
-@pytest.fixture
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
 
 
 @pytest.fixture
@@ -106,7 +99,7 @@ def web_edit(item, editor, **changes):
 # --- Loading ---------------------------------------------------------------------------------
 
 
-def test_first_load_creates_every_article_from_its_file(tags):
+def test_first_load_creates_every_article_from_its_file(shipped_tags):
     result = load()
     assert sorted(result.added) == sorted(source.slug for source in SHIPPED)
     assert result.updated == result.unchanged == []
@@ -122,7 +115,7 @@ def test_first_load_creates_every_article_from_its_file(tags):
         assert (revision.source, revision.editor_id, revision.body) == ("file", None, source.body)
 
 
-def test_article_html_keeps_sections_tables_and_internal_links(tags):
+def test_article_html_keeps_sections_tables_and_internal_links(shipped_tags):
     load()
     comparison = article("isotretinoin-vs-alternatives").body_html
     assert "<table>" in comparison and "<th>Who it is for</th>" in comparison
@@ -134,13 +127,13 @@ def test_article_html_keeps_sections_tables_and_internal_links(tags):
     assert "<h3>" in article("pregnancy-prevention").body_html  # its ### subsections
 
 
-def test_loaded_articles_are_searchable(tags):
+def test_loaded_articles_are_searchable(shipped_tags):
     load()
     assert "isotretinoin-vs-alternatives" in search_slugs("spironolactone")
     assert "pregnancy-prevention" in search_slugs("iPLEDGE")
 
 
-def test_loading_twice_changes_nothing_the_second_time(tags):
+def test_loading_twice_changes_nothing_the_second_time(shipped_tags):
     load()
     before, count = snapshot(), revision_count()
     result = load()
@@ -151,7 +144,7 @@ def test_loading_twice_changes_nothing_the_second_time(tags):
     assert revision_count() == count
 
 
-def test_an_edited_file_replaces_the_article_and_keeps_the_old_text(tags, articles_dir):
+def test_an_edited_file_replaces_the_article_and_keeps_the_old_text(shipped_tags, articles_dir):
     load(articles_dir)
     old_body = article("managing-dryness").body
     edit_file(
@@ -171,14 +164,14 @@ def test_an_edited_file_replaces_the_article_and_keeps_the_old_text(tags, articl
     assert revision_count() == len(SHIPPED) + 1
 
 
-def test_a_file_changing_its_tags_relinks_the_article(tags, articles_dir):
+def test_a_file_changing_its_tags_relinks_the_article(shipped_tags, articles_dir):
     load(articles_dir)
     edit_file(articles_dir, "initial-breakout", "tags: ", "tags: mood, ")
     load(articles_dir)
     assert "mood" in {tag.slug for tag in article("initial-breakout").tags}
 
 
-def test_an_admins_edit_survives_a_load_of_the_unchanged_file(tags, admin, articles_dir):
+def test_an_admins_edit_survives_a_load_of_the_unchanged_file(shipped_tags, admin, articles_dir):
     load(articles_dir)
     item = article("managing-dryness")
     assert web_edit(item, admin, body="Rewritten by an admin.\n", title="Admin's title")
@@ -190,7 +183,7 @@ def test_an_admins_edit_survives_a_load_of_the_unchanged_file(tags, admin, artic
 
 
 def test_a_changed_file_wins_over_an_admins_edit_which_stays_in_the_revisions(
-    tags, admin, articles_dir
+    shipped_tags, admin, articles_dir
 ):
     load(articles_dir)
     item = article("managing-dryness")
@@ -206,7 +199,7 @@ def test_a_changed_file_wins_over_an_admins_edit_which_stays_in_the_revisions(
     assert not item.published  # the file says nothing about publishing: the admin's choice
 
 
-def test_a_reviewer_set_by_an_admin_is_kept_by_loads(tags, admin, articles_dir):
+def test_a_reviewer_set_by_an_admin_is_kept_by_loads(shipped_tags, admin, articles_dir):
     load(articles_dir)
     reviewed = date.today() - timedelta(days=3)
     web_edit(
@@ -226,7 +219,7 @@ def test_a_reviewer_set_by_an_admin_is_kept_by_loads(tags, admin, articles_dir):
     assert article("mood-and-mental-health").last_reviewed_on == date(2026, 1, 5)
 
 
-def test_an_unknown_tag_is_a_clear_error_and_changes_nothing(tags, articles_dir):
+def test_an_unknown_tag_is_a_clear_error_and_changes_nothing(shipped_tags, articles_dir):
     set_header(articles_dir, "managing-dryness", "tags", "dryness, hair-loss")
     with pytest.raises(ForumError, match=r"^managing-dryness.md: unknown tag 'hair-loss'\."):
         services.load_shipped_guide(articles_dir)
@@ -239,13 +232,13 @@ def test_without_the_tags_loaded_the_error_says_to_load_them(app):
         services.load_shipped_guide()
 
 
-def test_a_malformed_file_is_a_clear_error(tags, articles_dir):
+def test_a_malformed_file_is_a_clear_error(shipped_tags, articles_dir):
     (articles_dir / "broken.md").write_text("no header here\n", encoding="utf-8")
     with pytest.raises(ForumError, match="broken.md"):
         services.load_shipped_guide(articles_dir)
 
 
-def test_rerender_refreshes_stale_html(tags):
+def test_rerender_refreshes_stale_html(shipped_tags):
     load()
     item = article("managing-dryness")
     good = item.body_html
@@ -258,7 +251,7 @@ def test_rerender_refreshes_stale_html(tags):
 # --- Admins' edits ---------------------------------------------------------------------------
 
 
-def test_only_admins_edit_articles(tags, member, moderator):
+def test_only_admins_edit_articles(shipped_tags, member, moderator):
     load()
     item = article("managing-dryness")
     for user in (member, moderator):
@@ -266,7 +259,7 @@ def test_only_admins_edit_articles(tags, member, moderator):
             web_edit(item, user, title="Mine now")
 
 
-def test_an_edit_makes_a_web_revision_re_renders_and_re_indexes(tags, admin):
+def test_an_edit_makes_a_web_revision_re_renders_and_re_indexes(shipped_tags, admin):
     load()
     item = article("managing-dryness")
     assert web_edit(
@@ -285,7 +278,7 @@ def test_an_edit_makes_a_web_revision_re_renders_and_re_indexes(tags, admin):
     assert search_slugs("zinnober") == ["managing-dryness"]
 
 
-def test_an_edit_that_changes_nothing_saves_nothing(tags, admin):
+def test_an_edit_that_changes_nothing_saves_nothing(shipped_tags, admin):
     load()
     item = article("managing-dryness")
     count = revision_count()
@@ -293,7 +286,7 @@ def test_an_edit_that_changes_nothing_saves_nothing(tags, admin):
     assert revision_count() == count
 
 
-def test_unpublishing_takes_the_article_out_of_search_and_lists(tags, admin, member):
+def test_unpublishing_takes_the_article_out_of_search_and_lists(shipped_tags, admin, member):
     load()
     assert "pregnancy-prevention" in search_slugs("iPLEDGE")
     web_edit(article("pregnancy-prevention"), admin, published=False)
@@ -320,7 +313,7 @@ def test_unpublishing_takes_the_article_out_of_search_and_lists(tags, admin, mem
         ({"last_reviewed": date.today() + timedelta(days=2)}, "last_reviewed"),
     ],
 )
-def test_invalid_edits_say_which_field_is_wrong(tags, admin, changes, field):
+def test_invalid_edits_say_which_field_is_wrong(shipped_tags, admin, changes, field):
     load()
     with pytest.raises(FieldErrors) as caught:
         web_edit(article("managing-dryness"), admin, **changes)
@@ -330,18 +323,18 @@ def test_invalid_edits_say_which_field_is_wrong(tags, admin, changes, field):
 # --- Experiences beside the guide ------------------------------------------------------------
 
 
-def test_experiences_come_from_the_articles_tags_visible_only(tags):
+def test_experiences_come_from_the_articles_tags_visible_only(shipped_tags):
     load()
     author = make_user("storyteller")
     on_topic = make_thread(author, title="Dry lips in month two", tags=("dryness",))
     other_topic = make_thread(author, title="Low mood some days", tags=("mood",))
-    hidden = make_thread(author, title="Hidden dryness story", tags=("dryness",))
-    held = make_thread(author, title="Held dryness story", tags=("dryness",))
-    removed = make_thread(author, title="Removed dryness story", tags=("skincare-routine",))
-    hidden.status, held.status, removed.status = (
-        PostStatus.HIDDEN,
-        PostStatus.PENDING,
-        PostStatus.REMOVED,
+    make_thread(author, title="Hidden dryness story", tags=("dryness",), status=PostStatus.HIDDEN)
+    make_thread(author, title="Held dryness story", tags=("dryness",), status=PostStatus.PENDING)
+    make_thread(
+        author,
+        title="Removed dryness story",
+        tags=("skincare-routine",),
+        status=PostStatus.REMOVED,
     )
     db.session.commit()
     found = services.experiences_for(article("managing-dryness"))
@@ -350,7 +343,7 @@ def test_experiences_come_from_the_articles_tags_visible_only(tags):
     assert other_topic.title not in {t.title for t in found.recent}
 
 
-def test_most_helpful_first_then_the_most_recent_others(tags):
+def test_most_helpful_first_then_the_most_recent_others(shipped_tags):
     load()
     author = make_user("storyteller")
     threads = [
@@ -367,7 +360,7 @@ def test_most_helpful_first_then_the_most_recent_others(tags):
     ]
 
 
-def test_the_stage_filter(tags):
+def test_the_stage_filter(shipped_tags):
     load()
     author = make_user("storyteller")
     make_thread(author, title="Thinking about starting", tags=("dryness",), stage="considering")
@@ -389,13 +382,12 @@ def test_the_stage_filter(tags):
     assert caught.value.status == 400
 
 
-def test_hub_shows_the_latest_visible_threads_of_each_core_topic(tags):
+def test_hub_shows_the_latest_visible_threads_of_each_core_topic(shipped_tags):
     author = make_user("storyteller")
     for n in range(5):
         make_thread(author, title=f"Dryness story number {n}", tags=("dryness",))
     make_thread(author, title="Mood and dryness", tags=("mood", "dryness"))
-    hidden = make_thread(author, title="A hidden mood story", tags=("mood",))
-    hidden.status = PostStatus.HIDDEN
+    make_thread(author, title="A hidden mood story", tags=("mood",), status=PostStatus.HIDDEN)
     make_thread(author, title="Breakout week", tags=("initial-breakout",))
     db.session.commit()
     # Activity order decides "latest", whatever the creation order.
@@ -416,7 +408,7 @@ def test_hub_shows_the_latest_visible_threads_of_each_core_topic(tags):
     assert topics["results-after-finishing"] == topics["comparisons"] == []
 
 
-def test_tag_summaries_and_home_highlights(tags, admin):
+def test_tag_summaries_and_home_highlights(shipped_tags, admin):
     load()
     from forum.tags.services import get_tag
 

@@ -11,14 +11,12 @@ from forum import cache
 from forum.extensions import db
 from forum.guide import services
 from forum.models import GuideArticle, GuideRevision, PostStatus
-from forum.tags.services import load_shipped_tags
 from tests.conftest import login
 from tests.factories import make_thread, make_user
 
 
 @pytest.fixture(autouse=True)
-def guide(app):
-    load_shipped_tags()
+def guide(shipped_tags):
     services.load_shipped_guide()
     db.session.commit()
 
@@ -61,8 +59,9 @@ def test_hub_shows_the_overview_the_articles_and_latest_experiences(client):
     author = make_user("storyteller")
     dry = make_thread(author, title="Lips cracking in month two", tags=("dryness",))
     mood = make_thread(author, title="Flat mood in week six", tags=("mood",))
-    hidden = make_thread(author, title="A hidden story about dryness", tags=("dryness",))
-    hidden.status = PostStatus.HIDDEN
+    make_thread(
+        author, title="A hidden story about dryness", tags=("dryness",), status=PostStatus.HIDDEN
+    )
     off_core = make_thread(author, title="Breakout in week two", tags=("initial-breakout",))
     db.session.commit()
 

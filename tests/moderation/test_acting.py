@@ -9,8 +9,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import ItemStatus, Notification, PostStatus, ReviewItem, Role
 from tests.conftest import login
-from tests.factories import make_user
-from tests.moderation.helpers import make_reply, make_thread
+from tests.factories import make_post, make_thread, make_user, opening_post
 
 
 def text(response) -> str:
@@ -39,8 +38,9 @@ def mods(app):
 
 @pytest.fixture
 def story(carol):
-    thread, opening = make_thread(carol, "Month 3 at 40 mg", "My lips are cracking.")
-    reply = make_reply(thread, carol, "Buy cheap pills at my shop.")
+    thread = make_thread(carol, title="Month 3 at 40 mg", body="My lips are cracking.")
+    opening = opening_post(thread)
+    reply = make_post(thread, carol, body="Buy cheap pills at my shop.")
     db.session.commit()
     return thread, opening, reply
 

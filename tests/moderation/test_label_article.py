@@ -10,15 +10,12 @@ from forum.extensions import db
 from forum.guide.services import load_shipped_guide
 from forum.models import GuideArticle, ItemStatus, Post, ReviewItem
 from forum.moderation import services
-from forum.tags.services import load_shipped_tags
 from tests.conftest import login
-from tests.factories import make_user
-from tests.moderation.helpers import make_reply, make_thread
+from tests.factories import make_post, make_thread, make_user
 
 
 @pytest.fixture
-def item(app, other_member):
-    load_shipped_tags()
+def item(shipped_tags, other_member):
     load_shipped_guide()
     db.session.execute(
         db.update(GuideArticle)
@@ -26,8 +23,8 @@ def item(app, other_member):
         .values(published=False)
     )
     author = make_user("author")
-    thread, _ = make_thread(author, "Month two dryness", "Lips cracking.")
-    reply = make_reply(thread, author, "Drink salt water and your lips heal.")
+    thread = make_thread(author, title="Month two dryness", body="Lips cracking.")
+    reply = make_post(thread, author, body="Drink salt water and your lips heal.")
     services.report_post(reply, other_member, "misinformation", "Not true.")
     db.session.commit()
     return db.session.scalar(select(ReviewItem))

@@ -22,8 +22,8 @@ from forum.models import (
 from forum.moderation import services
 from forum.moderation.services import Decision
 from forum.visibility import can_see_post
-from tests.factories import make_user
-from tests.moderation.helpers import make_reply, make_thread, searchable
+from tests.factories import make_post, make_thread, make_user, opening_post
+from tests.search.support import searchable
 
 
 @pytest.fixture
@@ -43,8 +43,9 @@ def mod(app):
 
 @pytest.fixture
 def thread_and_reply(author):
-    thread, opening = make_thread(author, "Month two dryness", "Lips cracking.")
-    reply = make_reply(thread, author, "Try this miracle cure instead.")
+    thread = make_thread(author, title="Month two dryness", body="Lips cracking.")
+    opening = opening_post(thread)
+    reply = make_post(thread, author, body="Try this miracle cure instead.")
     return thread, opening, reply
 
 
@@ -184,8 +185,8 @@ def test_bad_reason_or_long_note_is_refused(thread_and_reply, reporters, reason,
 
 def test_report_limit_refuses_attempt_n_plus_one(app, author, reporters, monkeypatch):
     monkeypatch.setitem(app.config, "REPORT_LIMIT", "2 per hour")
-    thread, _ = make_thread(author)
-    replies = [make_reply(thread, author, f"reply {n}") for n in range(3)]
+    thread = make_thread(author)
+    replies = [make_post(thread, author, body=f"reply {n}") for n in range(3)]
     services.report_post(replies[0], reporters[0], "spam")
     services.report_post(replies[1], reporters[0], "spam")
     with pytest.raises(RateLimited):
@@ -270,7 +271,7 @@ def hold_first_post(app, monkeypatch):
 
 def test_first_post_of_an_account_is_held_until_one_is_published(hold_first_post, author):
     assert services.should_hold(author, "Hello everyone") == services.HOLD_NEW_MEMBER
-    _, post = make_thread(author, status=PostStatus.PENDING)
+    post = opening_post(make_thread(author, status=PostStatus.PENDING))
     assert services.should_hold(author, "Second post") == services.HOLD_NEW_MEMBER
     post.status = PostStatus.VISIBLE
     db.session.flush()
@@ -279,9 +280,9 @@ def test_first_post_of_an_account_is_held_until_one_is_published(hold_first_post
 
 def test_first_posts_count_is_configurable(app, author, monkeypatch):
     monkeypatch.setitem(app.config, "NEW_MEMBER_HELD_POSTS", 2)
-    make_thread(author)
+    make_thread(author, status=PostStatus.VISIBLE)  # held, then approved
     assert services.should_hold(author, "Second") == services.HOLD_NEW_MEMBER
-    make_thread(author)
+    make_thread(author, status=PostStatus.VISIBLE)
     assert services.should_hold(author, "Third") is None
 
 
@@ -327,7 +328,8 @@ def test_moderators_are_never_held(hold_first_post, role):
 
 
 def test_hold_post_keeps_it_from_readers(author):
-    thread, opening = make_thread(author, "Help", "My first post")
+    thread = make_thread(author, title="Help, please", body="My first post")
+    opening = opening_post(thread)
     item = services.hold_post(opening, services.HOLD_NEW_MEMBER)
     db.session.commit()
     assert (opening.status, thread.status) == (PostStatus.PENDING, PostStatus.PENDING)
@@ -364,14 +366,14 @@ def test_flag_crisis_queues_without_hiding(thread_and_reply, reporters):
 
 
 def test_queue_order_crisis_then_misinfo_then_reporters_then_age(author, reporters, mod):
-    thread, _ = make_thread(author)
+    thread = make_thread(author)
     now = utcnow()
-    old_spam = make_reply(thread, author, "old spam")
-    new_spam_two = make_reply(thread, author, "two reporters")
-    harassment = make_reply(thread, author, "harassment")
-    misinfo = make_reply(thread, author, "misinformation")
-    crisis = make_reply(thread, author, "crisis")
-    held = make_reply(thread, author, "held")
+    old_spam = make_post(thread, author, body="old spam")
+    new_spam_two = make_post(thread, author, body="two reporters")
+    harassment = make_post(thread, author, body="harassment")
+    misinfo = make_post(thread, author, body="misinformation")
+    crisis = make_post(thread, author, body="crisis")
+    held = make_post(thread, author, body="held")
     services.hold_post(held, now=now - timedelta(days=5))
     services.report_post(old_spam, reporters[0], "spam", now=now - timedelta(hours=5))
     services.report_post(new_spam_two, reporters[0], "spam", now=now - timedelta(hours=1))
@@ -397,10 +399,10 @@ def test_queue_order_crisis_then_misinfo_then_reporters_then_age(author, reporte
 
 
 def test_queue_filters(author, reporters, mod):
-    thread, _ = make_thread(author)
-    spam = make_reply(thread, author, "spam")
-    held = make_reply(thread, author, "held")
-    crisis = make_reply(thread, author, "crisis")
+    thread = make_thread(author)
+    spam = make_post(thread, author, body="spam")
+    held = make_post(thread, author, body="held")
+    crisis = make_post(thread, author, body="crisis")
     services.report_post(spam, reporters[0], "spam")
     services.hold_post(held)
     services.flag_crisis(crisis, "end it all")
@@ -423,9 +425,9 @@ def test_queue_filters(author, reporters, mod):
 
 
 def test_queue_pages(author, reporters, mod):
-    thread, _ = make_thread(author)
+    thread = make_thread(author)
     for n in range(3):
-        services.report_post(make_reply(thread, author, f"r{n}"), reporters[0], "spam")
+        services.report_post(make_post(thread, author, body=f"r{n}"), reporters[0], "spam")
     db.session.commit()
     first = services.queue_page(mod, per_page=2)
     second = services.queue_page(mod, per_page=2, page=2)
@@ -531,7 +533,8 @@ def test_actions_need_a_reason_and_a_known_action(item, mod):
 
 
 def test_moderators_do_not_decide_on_their_own_posts(app, mod, reporters):
-    thread, opening = make_thread(mod)
+    thread = make_thread(mod)
+    opening = opening_post(thread)
     services.report_post(opening, reporters[0], "spam")
     with pytest.raises(PermissionDenied):
         services.act_on_item(pending_item(opening), mod, "dismiss", "Mine is fine.")
@@ -576,8 +579,9 @@ def test_reporter_notification_names_no_reporter_or_reason(item, mod, reporters)
 
 
 def test_remove_action_on_an_opening_post_removes_the_thread(author, reporters, mod):
-    thread, opening = make_thread(author, "Bad thread", "bad")
-    reply = make_reply(thread, reporters[1], "a reply")
+    thread = make_thread(author, title="Bad thread", body="bad")
+    opening = opening_post(thread)
+    reply = make_post(thread, reporters[1], body="a reply")
     services.report_post(opening, reporters[0], "spam")
     services.act_on_item(pending_item(opening), mod, "remove", "Spam.")
     db.session.commit()
@@ -589,7 +593,8 @@ def test_remove_action_on_an_opening_post_removes_the_thread(author, reporters, 
 
 @pytest.mark.parametrize("action", ["approve", "dismiss"])
 def test_approve_restores_an_auto_hidden_thread(action, author, reporters, mod):
-    thread, opening = make_thread(author, "Fine thread", "fine")
+    thread = make_thread(author, title="Fine thread", body="fine")
+    opening = opening_post(thread)
     for reporter in reporters[:3]:
         services.report_post(opening, reporter, "spam")
     assert thread.status == PostStatus.HIDDEN
@@ -607,7 +612,8 @@ def test_approve_restores_an_auto_hidden_thread(action, author, reporters, mod):
 
 
 def test_approving_a_held_post_publishes_it_and_tells_only_its_author(author, mod):
-    thread, opening = make_thread(author)
+    thread = make_thread(author)
+    opening = opening_post(thread)
     item = services.hold_post(opening)
     services.act_on_item(item, mod, "approve", "Welcome.")
     db.session.commit()
@@ -645,8 +651,8 @@ def test_label_action_with_and_without_an_article(app, thread_and_reply, item, m
 
 
 def test_label_accepts_an_article_id_and_none(author, reporters, mod):
-    thread, _ = make_thread(author)
-    first, second = make_reply(thread, author, "one"), make_reply(thread, author, "two")
+    thread = make_thread(author)
+    first, second = make_post(thread, author, body="one"), make_post(thread, author, body="two")
     article = GuideArticle(slug="mood", title="Mood", published=True)
     db.session.add(article)
     services.report_post(first, reporters[0], "misinformation")
@@ -679,7 +685,7 @@ def test_warn_action_keeps_a_published_post(thread_and_reply, item, mod, author)
 
 def test_a_held_post_offers_approve_and_decline(author, mod):
     # Issue #16: a held post offers approve and decline (and the spammer purge), no warn.
-    _, opening = make_thread(author)
+    opening = opening_post(make_thread(author))
     item = services.hold_post(opening, services.HOLD_LINKS)
     with pytest.raises(InvalidAction, match="approved or declined"):
         services.act_on_item(item, mod, "warn", "No shop links.")
@@ -699,7 +705,7 @@ def test_suspend_action(thread_and_reply, item, mod, author):
     assert author.status_reason == "Repeated spam."
     assert timedelta(days=6, hours=23) < author.suspended_until - utcnow() <= timedelta(days=7)
     with pytest.raises(PermissionDenied, match="suspended until"):
-        services.report_post(make_thread(make_user("x"))[1], author, "spam")
+        services.report_post(opening_post(make_thread(make_user("x"))), author, "spam")
     assert "suspended until" in notifications_of(author)[0].message
     entry = db.session.scalar(select(ModerationAction))
     assert (entry.action, entry.detail, entry.target_user_id) == (
@@ -723,7 +729,7 @@ def test_ban_action_ends_every_session(thread_and_reply, item, mod, author):
 def test_only_admins_sanction_moderators(app, reporters, mod):
     other_mod = make_user("modtwo", role=Role.MODERATOR)
     admin = make_user("boss", role=Role.ADMIN)
-    _, opening = make_thread(other_mod)
+    opening = opening_post(make_thread(other_mod))
     services.report_post(opening, reporters[0], "harassment")
     item = pending_item(opening)
     with pytest.raises(PermissionDenied, match="Only an admin"):
@@ -795,10 +801,12 @@ def test_log_action_records_every_target(thread_and_reply, mod, author):
 
 
 def test_public_log_redacts_hidden_threads_and_crisis_items(author, reporters, mod):
-    public, opening = make_thread(author, "Public thread", "ok")
-    hidden_thread, hidden_opening = make_thread(author, "Secret title", "bad")
-    reply = make_reply(public, author, "rude")
-    crisis = make_reply(public, author, "I want to hurt myself")
+    public = make_thread(author, title="Public thread", body="ok")
+    opening = opening_post(public)
+    hidden_thread = make_thread(author, title="Secret title", body="bad")
+    hidden_opening = opening_post(hidden_thread)
+    reply = make_post(public, author, body="rude")
+    crisis = make_post(public, author, body="I want to hurt myself")
     services.report_post(reply, reporters[0], "harassment")
     services.act_on_item(pending_item(reply), mod, "hide", "Rude.")
     services.report_post(hidden_opening, reporters[0], "spam")

@@ -17,8 +17,7 @@ from forum.models import (
     Role,
 )
 from tests.conftest import login
-from tests.factories import make_user
-from tests.moderation.helpers import make_reply, make_thread
+from tests.factories import make_post, make_thread, make_user
 
 
 def words(response) -> str:
@@ -30,8 +29,8 @@ def world(app):
     carol = make_user("carol")
     mod1 = make_user("mod1", role=Role.MODERATOR)
     mod2 = make_user("mod2", role=Role.MODERATOR)
-    thread, opening = make_thread(carol, "Month 3 at 40 mg", "My lips are cracking.")
-    reply = make_reply(thread, carol, "Buy cheap pills at my shop.")
+    thread = make_thread(carol, title="Month 3 at 40 mg", body="My lips are cracking.")
+    reply = make_post(thread, carol, body="Buy cheap pills at my shop.")
     db.session.commit()
     return carol, mod1, mod2, thread, reply
 

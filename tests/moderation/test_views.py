@@ -22,8 +22,7 @@ from forum.models import (
 from forum.moderation import services
 from forum.visibility import can_see_post, placeholder_for, post_view
 from tests.conftest import login
-from tests.factories import make_user
-from tests.moderation.helpers import make_reply, make_thread
+from tests.factories import make_post, make_thread, make_user, opening_post, set_post_status
 
 
 @pytest.fixture
@@ -35,8 +34,9 @@ def author(app):
 
 @pytest.fixture
 def thread_and_reply(author):
-    thread, opening = make_thread(author, "Month two dryness", "Lips cracking.")
-    reply = make_reply(thread, author, "Buy my miracle cure.")
+    thread = make_thread(author, title="Month two dryness", body="Lips cracking.")
+    opening = opening_post(thread)
+    reply = make_post(thread, author, body="Buy my miracle cure.")
     db.session.commit()
     return thread, opening, reply
 
@@ -159,8 +159,8 @@ def test_invalid_report_answers_422_and_keeps_the_note(client, member, reply):
 
 def test_report_limit_answers_429_and_keeps_the_note(app, client, member, author, monkeypatch):
     monkeypatch.setitem(app.config, "REPORT_LIMIT", "2 per hour")
-    thread, _ = make_thread(author)
-    replies = [make_reply(thread, author, f"reply {n}") for n in range(3)]
+    thread = make_thread(author)
+    replies = [make_post(thread, author, body=f"reply {n}") for n in range(3)]
     db.session.commit()
     login(client, member)
     for post in replies[:2]:
@@ -198,7 +198,7 @@ def test_suspended_and_unverified_members_cannot_report(client, reply, unverifie
 
 
 def test_hidden_posts_and_missing_posts_are_404_for_members(client, member, moderator, reply):
-    reply.status = PostStatus.HIDDEN
+    set_post_status(reply, PostStatus.HIDDEN)
     db.session.commit()
     login(client, member)
     assert client.get(f"/p/{reply.id}/report").status_code == 404
@@ -220,12 +220,13 @@ def test_moderator_report_hides_and_returns_to_the_home_page(client, moderator, 
 
 
 def test_queue_shows_priority_badges_and_claim_state(client, moderator, author, other_member):
-    thread, _ = make_thread(author, "A hard week")
-    crisis = make_reply(thread, author, "I can't go on like this")
-    misinfo = make_reply(thread, author, "Stop taking it, doctors lie")
+    thread = make_thread(author, title="A hard week")
+    crisis = make_post(thread, author, body="I can't go on like this")
+    misinfo = make_post(thread, author, body="Stop taking it, doctors lie")
     services.flag_crisis(crisis, "can't go on")
     services.report_post(misinfo, other_member, "misinformation")
-    held_thread, held = make_thread(make_user("fresh"), "Fresh member's first thread")
+    held_thread = make_thread(make_user("fresh"), title="Fresh member's first thread")
+    held = opening_post(held_thread)
     services.hold_post(held)
     db.session.commit()
     login(client, moderator)
@@ -242,7 +243,7 @@ def test_queue_shows_priority_badges_and_claim_state(client, moderator, author, 
 def test_queue_page_runs_a_fixed_number_of_queries(
     client, moderator, author, other_member, count_queries
 ):
-    thread, _ = make_thread(author)
+    thread = make_thread(author)
     ids = (thread.id, author.id, other_member.id, moderator.id)
     db.session.commit()
 
@@ -252,7 +253,7 @@ def test_queue_page_runs_a_fixed_number_of_queries(
             for model, key in zip((Thread, User, User, User), ids, strict=True)
         )
         for i in range(n):
-            post = make_reply(thread, author, f"reply {i}")
+            post = make_post(thread, author, body=f"reply {i}")
             services.report_post(post, reporter, "spam")
             services.claim_item(
                 db.session.scalar(select(ReviewItem).order_by(ReviewItem.id.desc())), mod
@@ -394,8 +395,8 @@ def test_days_typed_for_another_action_are_ignored(client, moderator, item, repl
 
 
 def test_suspending_and_banning_from_the_item_page(client, moderator, author, other_member):
-    thread, _ = make_thread(author)
-    first, second = make_reply(thread, author, "one"), make_reply(thread, author, "two")
+    thread = make_thread(author)
+    first, second = make_post(thread, author, body="one"), make_post(thread, author, body="two")
     services.report_post(first, other_member, "harassment")
     services.report_post(second, other_member, "harassment")
     db.session.commit()
@@ -410,7 +411,7 @@ def test_suspending_and_banning_from_the_item_page(client, moderator, author, ot
     assert response.status_code == 302
     # Suspended: can read, cannot write.
     assert author_client.get("/notifications").status_code == 200
-    _, elsewhere = make_thread(other_member)
+    elsewhere = opening_post(make_thread(other_member))
     db.session.commit()
     response = author_client.post(f"/p/{elsewhere.id}/report", data={"reason": "spam"})
     assert response.status_code == 403 and "suspended until" in text(response)
@@ -446,10 +447,10 @@ def test_labelling_with_a_guide_article(client, moderator, item, reply):
 def test_public_log_hides_reporters_hidden_content_and_crisis_targets(
     client, member, moderator, author, other_member
 ):
-    public, _ = make_thread(author, "Public thread")
-    rude = make_reply(public, author, "rude words here")
-    crisis = make_reply(public, author, "thinking about ending it")
-    _, secret = make_thread(author, "Secret spam title", "spam body")
+    public = make_thread(author, title="Public thread")
+    rude = make_post(public, author, body="rude words here")
+    crisis = make_post(public, author, body="thinking about ending it")
+    secret = opening_post(make_thread(author, title="Secret spam title", body="spam body"))
     services.report_post(rude, other_member, "harassment", "reporter note")
     services.report_post(secret, other_member, "spam")
     services.flag_crisis(crisis, "ending it")

@@ -8,8 +8,7 @@ from forum.models import Notification, Post, ReviewItem, User
 from forum.moderation import services as moderation
 from forum.notifications import Kind, notify
 from tests.conftest import login
-from tests.factories import make_user
-from tests.moderation.helpers import make_reply, make_thread
+from tests.factories import make_post, make_thread, make_user
 
 
 def text(response) -> str:
@@ -18,8 +17,8 @@ def text(response) -> str:
 
 def test_inbox_links_come_from_the_route_map(client, moderator, other_member):
     author = make_user("author")
-    thread, _ = make_thread(author, "Month two dryness", "Lips cracking.")
-    reply = make_reply(thread, author, "Buy my miracle cure.")
+    thread = make_thread(author, title="Month two dryness", body="Lips cracking.")
+    reply = make_post(thread, author, body="Buy my miracle cure.")
     moderation.report_post(reply, other_member, "spam")
     item = db.session.scalar(select(ReviewItem))
     moderation.act_on_item(item, moderator, "hide", "Selling things.")
@@ -40,8 +39,8 @@ def test_inbox_links_come_from_the_route_map(client, moderator, other_member):
 
 def test_inbox_is_one_query_whatever_it_shows(client, member, count_queries):
     author = make_user("author")
-    thread, _ = make_thread(author, "Month two dryness", "Lips cracking.")
-    replies = [make_reply(thread, author, f"Reply {n}.") for n in range(6)]
+    thread = make_thread(author, title="Month two dryness", body="Lips cracking.")
+    replies = [make_post(thread, author, body=f"Reply {n}.") for n in range(6)]
     db.session.commit()
     ids = (member.id, [reply.id for reply in replies])
     login(client, member)

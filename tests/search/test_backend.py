@@ -1,42 +1,14 @@
 """The search index on this database (SQLite FTS5, or PostgreSQL when TEST_DATABASE_URL)."""
 
-import html
-
 import pytest
 
 from forum.errors import ForumError
 from forum.extensions import db
-from forum.models import GuideArticle, Post, PostStatus, Tag, Thread, utcnow
+from forum.models import GuideArticle, PostStatus
 from forum.search import backend
+from forum.threads import services as thread_services
 from tests.conftest import USING_PG
-from tests.factories import make_user
-
-
-def render(body: str) -> str:
-    return f"<p>{html.escape(body)}</p>"
-
-
-def _thread(author, title, body, *, tags=(), stage=None, status=PostStatus.VISIBLE):
-    thread = Thread(title=title, author=author, stage=stage, status=status)
-    thread.tags = list(tags)
-    db.session.add(thread)
-    db.session.flush()
-    post = Post(thread=thread, author=author, body=body, body_html=render(body), status=status)
-    db.session.add(post)
-    db.session.flush()
-    backend.index_post(post)
-    return thread, post
-
-
-def _reply(thread, author, body, **fields):
-    post = Post(thread=thread, author=author, body=body, body_html=render(body), depth=1, **fields)
-    post.parent_id = db.session.scalar(
-        db.select(Post.id).where(Post.thread_id == thread.id, Post.parent_id.is_(None))
-    )
-    db.session.add(post)
-    db.session.flush()
-    backend.index_post(post)
-    return post
+from tests.factories import make_post, make_thread, make_user, opening_post
 
 
 def _find(q, **filters):
@@ -49,8 +21,10 @@ def author(app):
 
 
 def test_finds_threads_by_title_and_body_and_replies(author):
-    thread, _ = _thread(author, "Lips cracking in month two", "Vaseline every hour helped.")
-    _reply(thread, author, "Aquaphor worked better than lanolin for me.")
+    thread = make_thread(
+        author, title="Lips cracking in month two", body="Vaseline every hour helped."
+    )
+    make_post(thread, author, body="Aquaphor worked better than lanolin for me.")
     assert [h.kind for h in _find("cracking")] == ["thread"]
     assert [h.kind for h in _find("vaseline")] == ["thread"]
     hits = _find("aquaphor")
@@ -58,37 +32,40 @@ def test_finds_threads_by_title_and_body_and_replies(author):
 
 
 def test_stemming_matches_word_forms(author):
-    _thread(author, "Dryness everywhere", "My skin is so dry.")
+    make_thread(author, title="Dryness everywhere", body="My skin is so dry.")
     assert len(_find("drying")) == 1
 
 
 def test_title_match_ranks_above_body_match(author):
-    _thread(author, "Nothing relevant here", "I had some nosebleeds in winter.")
-    _thread(author, "Nosebleeds every morning", "Started in the second month.")
+    make_thread(author, title="Nothing relevant here", body="I had some nosebleeds in winter.")
+    make_thread(author, title="Nosebleeds every morning", body="Started in the second month.")
     assert [h.title for h in _find("nosebleeds")][0] == "Nosebleeds every morning"
 
 
 def test_snippet_highlights_and_escapes(author):
-    _thread(author, "Markup test", "The <b>nosebleeds</b> & <script>alert(1)</script> stop.")
+    make_thread(
+        author, title="Markup test", body="The <b>nosebleeds</b> & <script>alert(1)</script> stop."
+    )
     (hit,) = _find("nosebleeds")
     assert "<mark>nosebleeds</mark>" in hit.snippet_html
     assert "<script>" not in hit.snippet_html and "<b>" not in hit.snippet_html
 
 
 def test_hidden_held_removed_and_deleted_content_never_appears(author):
-    visible, _ = _thread(author, "Visible zebra thread", "zebra one")
-    _thread(author, "Hidden zebra thread", "zebra two", status=PostStatus.HIDDEN)
-    _thread(author, "Held zebra thread", "zebra three", status=PostStatus.PENDING)
-    _reply(visible, author, "removed zebra reply", status=PostStatus.REMOVED)
-    deleted = _reply(visible, author, "deleted zebra reply")
-    deleted.deleted_at = utcnow()
-    backend.index_post(deleted)
+    visible = make_thread(author, title="Visible zebra thread", body="zebra one")
+    make_thread(author, title="Hidden zebra thread", body="zebra two", status=PostStatus.HIDDEN)
+    make_thread(author, title="Held zebra thread", body="zebra three", status=PostStatus.PENDING)
+    make_post(visible, author, body="removed zebra reply", status=PostStatus.REMOVED)
+    deleted = make_post(visible, author, body="deleted zebra reply")
+    thread_services.delete_post(deleted, author)
+    backend.index_post(deleted)  # indexing it again must not bring it back
     assert [h.title for h in _find("zebra")] == ["Visible zebra thread"]
 
 
 def test_refresh_thread_follows_moderation_of_the_opening_post(author):
-    thread, post = _thread(author, "Quokka story", "quokka")
-    _reply(thread, author, "a quokka reply")
+    thread = make_thread(author, title="Quokka story", body="quokka")
+    post = opening_post(thread)
+    make_post(thread, author, body="a quokka reply")
     assert len(_find("quokka")) == 2
     thread.status = post.status = PostStatus.HIDDEN
     db.session.flush()
@@ -103,11 +80,12 @@ def test_refresh_thread_follows_moderation_of_the_opening_post(author):
 
 
 def test_filters_by_tag_and_stage(author):
-    dryness = Tag(slug="dryness", name="Dryness")
-    mood = Tag(slug="mood", name="Mood")
-    db.session.add_all([dryness, mood])
-    _thread(author, "Ointment notes", "ointment", tags=[dryness], stage="on_treatment")
-    _thread(author, "Ointment and mood", "ointment", tags=[mood], stage="finished")
+    make_thread(
+        author, title="Ointment notes", body="ointment", tags=("dryness",), stage="on_treatment"
+    )
+    make_thread(
+        author, title="Ointment and mood", body="ointment", tags=("mood",), stage="finished"
+    )
     assert [h.title for h in _find("ointment", tag="mood")] == ["Ointment and mood"]
     assert [h.title for h in _find("ointment", stage="on_treatment")] == ["Ointment notes"]
     assert _find("ointment", tag="mood", stage="on_treatment") == []
@@ -126,8 +104,8 @@ def test_guide_articles_are_found_and_unpublished_ones_are_not(app):
 
 
 def test_reindex_rebuilds_everything(author):
-    thread, _ = _thread(author, "Platypus", "platypus body")
-    _reply(thread, author, "platypus reply")
+    thread = make_thread(author, title="Platypus", body="platypus body")
+    make_post(thread, author, body="platypus reply")
     db.session.execute(db.text("DELETE FROM search_documents"))
     assert _find("platypus") == []
     assert backend.reindex() == 2
@@ -136,7 +114,7 @@ def test_reindex_rebuilds_everything(author):
 
 def test_paging(author):
     for n in range(backend.PAGE_SIZE + 3):
-        _thread(author, f"Wombat {n}", "wombat")
+        make_thread(author, title=f"Wombat {n}", body="wombat")
     first = backend.search(backend.parse_query("wombat"), page=1)
     second = backend.search(backend.parse_query("wombat"), page=2)
     assert len(first.hits) == backend.PAGE_SIZE and first.has_next
@@ -166,24 +144,24 @@ def test_paging(author):
     ],
 )
 def test_hostile_queries_never_fail(author, raw):
-    _thread(author, "Dry lips", "dry lips every day")
+    make_thread(author, title="Dry lips", body="dry lips every day")
     query = backend.parse_query(raw)
     backend.search(query)  # must not raise
     assert len(query.text) <= backend.MAX_QUERY_CHARS + 2 * backend.MAX_TERMS
 
 
 def test_phrases_and_exclusions(author):
-    _thread(author, "Lips", "my dry lips")
-    _thread(author, "Skin", "lips are fine but skin is dry and chapped")
-    assert [h.title for h in _find('"dry lips"')] == ["Lips"]
-    assert [h.title for h in _find("dry -chapped")] == ["Lips"]
+    make_thread(author, title="Lips only", body="my dry lips")
+    make_thread(author, title="Skin mostly", body="lips are fine but skin is dry and chapped")
+    assert [h.title for h in _find('"dry lips"')] == ["Lips only"]
+    assert [h.title for h in _find("dry -chapped")] == ["Lips only"]
 
 
 def test_ranking_is_bounded_to_the_newest_candidates(author, monkeypatch):
     monkeypatch.setattr(backend, "CANDIDATES", 5)
-    _thread(author, "Gecko in the title", "an old post that mentions the gecko")
+    make_thread(author, title="Gecko in the title", body="an old post that mentions the gecko")
     for n in range(6):
-        _thread(author, f"Newer {n}", "gecko gecko")
+        make_thread(author, title=f"Newer {n}", body="gecko gecko")
     hits = _find("gecko")
     # Only the five newest matches are ranked, so the old title match is left out.
     assert len(hits) == 5
@@ -192,7 +170,7 @@ def test_ranking_is_bounded_to_the_newest_candidates(author, monkeypatch):
 
 def test_results_stop_at_the_best_fifty(author):
     for n in range(backend.MAX_RESULTS + 5):
-        _thread(author, f"Newt {n}", "newt")
+        make_thread(author, title=f"Newt {n}", body="newt")
     last_page = -(-backend.MAX_RESULTS // backend.PAGE_SIZE)
     page = backend.search(backend.parse_query("newt"), page=last_page)
     assert page.hits and not page.has_next
@@ -201,7 +179,7 @@ def test_results_stop_at_the_best_fifty(author):
 
 @pytest.mark.skipif(not USING_PG, reason="the statement timeout guards PostgreSQL searches")
 def test_a_search_that_runs_too_long_is_stopped_with_a_message(app, author, monkeypatch):
-    _thread(author, "Dry lips", "dry lips")
+    make_thread(author, title="Dry lips", body="dry lips")
     monkeypatch.setitem(app.config, "SEARCH_TIMEOUT_MS", 1)
     real_execute = db.session.execute
 

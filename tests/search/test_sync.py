@@ -9,15 +9,10 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import ItemStatus, Post, ReviewItem, Thread, utcnow
-from forum.tags.services import load_shipped_tags
 from tests.conftest import login
 from tests.factories import make_user
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

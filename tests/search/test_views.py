@@ -1,25 +1,22 @@
 import pytest
 
 from forum.extensions import db
-from forum.models import PostStatus, Tag
-from tests.factories import make_user
-from tests.search.test_backend import _reply, _thread
+from forum.models import PostStatus
+from tests.factories import make_post, make_thread, make_user
 
 
 @pytest.fixture
 def content(app):
     author = make_user("writer")
-    dryness = Tag(slug="dryness", name="Dryness", sort_order=1)
-    db.session.add(dryness)
-    thread, _ = _thread(
+    thread = make_thread(
         author,
-        "Chapped lips in month two",
-        "Balm every hour.",
-        tags=[dryness],
+        title="Chapped lips in month two",
+        body="Balm every hour.",
+        tags=("dryness",),
         stage="on_treatment",
     )
-    _reply(thread, author, "Hidden balm advice", status=PostStatus.HIDDEN)
-    _thread(author, "Secret balm thread", "balm", status=PostStatus.HIDDEN)
+    make_post(thread, author, body="Hidden balm advice", status=PostStatus.HIDDEN)
+    make_thread(author, title="Secret balm thread", body="balm", status=PostStatus.HIDDEN)
     db.session.commit()
     return thread
 

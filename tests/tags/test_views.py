@@ -8,16 +8,11 @@ import pytest
 
 from forum.extensions import db
 from forum.models import PostStatus, Stage, utcnow
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.factories import make_post, make_thread, make_user
 from tests.threads.pages import head_link
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 def titles(html: str) -> list[str]:

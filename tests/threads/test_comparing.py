@@ -9,16 +9,11 @@ import pytest
 from forum.dose_bands import DOSE_BANDS, band_for, get_band
 from forum.extensions import db
 from forum.models import Stage
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.factories import make_post, make_thread, make_user
 from tests.threads.pages import head_link
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 def titles(html: str) -> list[str]:

@@ -11,16 +11,11 @@ import pytest
 from forum.extensions import db
 from forum.models import ReviewItem, Role, UserStatus, utcnow
 from forum.moderation import services as moderation
-from forum.tags.services import load_shipped_tags
 from forum.threads import fragments, lists, services
 from tests.conftest import login, outbox
 from tests.factories import PASSWORD, make_post, make_thread, make_user
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 def main(html: str) -> str:

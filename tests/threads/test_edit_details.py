@@ -6,17 +6,12 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import PostRevision, Thread
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.conftest import login
 from tests.factories import make_post, make_thread, make_user
 from tests.threads.pages import input_value, is_checked, textarea
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

@@ -5,15 +5,10 @@ import pytest
 
 from forum.extensions import db
 from forum.models import PostStatus
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.factories import make_post, make_thread, make_user
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 def parse(response):
@@ -31,7 +26,7 @@ def test_latest_feed_is_valid_atom_with_visible_threads_only(client):
         author, title="Visible in the feed", body="Text with **bold** & <tags>.", tags=("mood",)
     )
     for status in (PostStatus.HIDDEN, PostStatus.PENDING, PostStatus.REMOVED):
-        make_thread(title=f"Never in a feed {status}").status = status
+        make_thread(title=f"Never in a feed {status}", status=status)
     db.session.commit()
 
     feed = parse(client.get("/feeds/latest.atom"))

@@ -12,7 +12,6 @@ from forum.extensions import db
 from forum.guide import aside
 from forum.guide import services as guide
 from forum.models import GuideArticle
-from forum.tags.services import load_shipped_tags
 from tests.conftest import login
 from tests.factories import make_thread, make_user
 
@@ -35,8 +34,7 @@ def bump_generation_elsewhere(app) -> None:
 
 
 @pytest.fixture(autouse=True)
-def shipped_guide(app):
-    load_shipped_tags()
+def shipped_guide(shipped_tags):
     guide.load_shipped_guide()
     db.session.commit()
 

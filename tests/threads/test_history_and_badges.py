@@ -8,7 +8,6 @@ import pytest
 from forum import cache
 from forum.extensions import db
 from forum.models import Role, utcnow
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from forum.users.services import SYSTEM, set_role
 from tests.conftest import login
@@ -17,10 +16,7 @@ from tests.factories import make_post, make_thread, make_user
 REMOVED = "I'm Jane Doe from Leeds"
 
 
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

@@ -7,17 +7,12 @@ import pytest
 
 from forum.extensions import db
 from forum.models import PostStatus
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.conftest import login
 from tests.factories import make_post, make_thread, make_user
 from tests.threads.pages import head_link
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 def titles(html: str) -> list[str]:
@@ -30,8 +25,7 @@ def test_home_shows_latest_active_threads_across_tags_and_the_topics(client):
     make_thread(title="About dryness only", tags=("dryness",))
     busy = make_thread(title="About mood and more", tags=("mood", "side-effects"))
     make_post(busy)
-    hidden = make_thread(title="Hidden from readers", tags=("mood",))
-    hidden.status = PostStatus.HIDDEN
+    make_thread(title="Hidden from readers", tags=("mood",), status=PostStatus.HIDDEN)
     db.session.commit()
 
     html = client.get("/").get_data(as_text=True)
@@ -58,10 +52,8 @@ def test_profile_lists_visible_threads_and_replies_never_the_email(client):
     thread = make_thread(member, title="My whole course story")
     elsewhere = make_thread(title="Somebody else asks")
     make_post(elsewhere, member, body="My answer over there.")
-    hidden = make_thread(member, title="A hidden thread of mine")
-    hidden.status = PostStatus.HIDDEN
-    held = make_post(thread, member, body="A held reply of mine")
-    held.status = PostStatus.PENDING
+    make_thread(member, title="A hidden thread of mine", status=PostStatus.HIDDEN)
+    make_post(thread, member, body="A held reply of mine", status=PostStatus.PENDING)
     db.session.commit()
 
     response = client.get("/u/WRITER_1")

@@ -11,19 +11,15 @@ from forum.extensions import db
 from forum.models import ItemStatus, PostStatus, ReviewItem, Role, utcnow
 from forum.moderation import services as moderation
 from forum.search import backend as search
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from forum.visibility import post_view
 from tests.factories import make_post, make_user
-from tests.moderation.helpers import searchable
+from tests.search.support import searchable
 
 CRISIS_TEXT = "Month four and honestly I want to die, nothing helps any more."
 
 
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

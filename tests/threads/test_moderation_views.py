@@ -20,7 +20,6 @@ from forum.models import (
     utcnow,
 )
 from forum.moderation import services as moderation
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.conftest import login
 from tests.factories import make_post, make_thread, make_user
@@ -31,10 +30,7 @@ CRISIS_PANEL = 'class="crisis-panel"'
 SUPPORT_BANNER = "Struggling with your mood?"
 
 
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

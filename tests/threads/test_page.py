@@ -9,16 +9,11 @@ from flask import render_template
 from forum.extensions import db
 from forum.models import Post, Role, utcnow
 from forum.moderation import services as moderation
-from forum.tags.services import load_shipped_tags
 from forum.threads import footers, fragments, services
 from tests.conftest import login
 from tests.factories import make_post, make_thread, make_user
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

@@ -10,16 +10,11 @@ from sqlalchemy import select
 from forum import cache
 from forum.extensions import db
 from forum.models import ItemStatus, Post, ReviewItem, Role, utcnow
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.conftest import login
 from tests.factories import make_post, make_thread, make_user
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

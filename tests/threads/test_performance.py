@@ -11,16 +11,11 @@ from sqlalchemy import insert, update
 
 from forum.extensions import db
 from forum.models import Post, Thread, utcnow
-from forum.tags.services import load_shipped_tags
 from forum.threads import services, tree
 from tests.conftest import login
 from tests.factories import make_thread, make_user
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 def bulk_replies(

@@ -7,17 +7,12 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Post
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.conftest import login
 from tests.factories import make_post, make_thread, make_user
 from tests.threads.pages import tree_of
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture

@@ -376,10 +376,8 @@ def test_post_views_for_readers_authors_and_moderators(tags):
 
 def test_thread_whose_opening_post_is_hidden_is_for_author_and_moderators(tags):
     author, reader, moderator = make_user(), make_user(), make_user(role="moderator")
-    thread = make_thread(author)
+    thread = make_thread(author, status=PostStatus.REMOVED, reason="Selling the drug.")
     opening = services.opening_post(thread)
-    thread.status = opening.status = PostStatus.REMOVED
-    opening.status_reason = "Selling the drug."
 
     assert not can_see_thread(thread, reader)
     assert not can_see_thread(thread, None)
@@ -395,11 +393,9 @@ def test_thread_whose_opening_post_is_hidden_is_for_author_and_moderators(tags):
 def test_member_lists_hide_what_readers_may_not_see(tags):
     author, reader = make_user(), make_user()
     shown = make_thread(author, title="Visible thread")
-    hidden = make_thread(author, title="Hidden thread")
-    hidden.status = PostStatus.HIDDEN
+    hidden = make_thread(author, title="Hidden thread", status=PostStatus.HIDDEN)
     visible_reply = make_post(shown, author, body="visible reply")
-    held = make_post(shown, author, body="held reply")
-    held.status = PostStatus.PENDING
+    make_post(shown, author, body="held reply", status=PostStatus.PENDING)
     make_post(hidden, author, body="reply in hidden thread")
     db.session.commit()
 

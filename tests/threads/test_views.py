@@ -7,17 +7,12 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostRevision, PostStatus, Thread
-from forum.tags.services import load_shipped_tags
 from forum.threads import services
 from tests.conftest import login
-from tests.factories import make_post, make_thread, make_user
+from tests.factories import make_post, make_thread, make_user, set_post_status
 from tests.threads.pages import head_link, input_value, is_checked, textarea, tree_of
 
-
-@pytest.fixture(autouse=True)
-def tags(app):
-    load_shipped_tags()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture
@@ -169,8 +164,7 @@ def test_permalink_redirects_into_the_thread(app, client, thread, author, monkey
 
 def test_hidden_thread_is_404_for_readers_but_open_to_its_author(client, thread, author, moderator):
     opening = services.opening_post(thread)
-    thread.status = opening.status = PostStatus.HIDDEN
-    opening.status_reason = "Personal details in the text."
+    set_post_status(opening, PostStatus.HIDDEN, reason="Personal details in the text.")
     db.session.commit()
 
     assert client.get(url(thread)).status_code == 404
@@ -191,8 +185,8 @@ def test_held_hidden_and_deleted_replies_as_readers_and_authors_see_them(client,
     hidden = make_post(thread, replier, body="hidden text")
     below = make_post(thread, author, parent=hidden, body="answer below hidden")
     deleted = make_post(thread, replier, body="deleted text")
-    held.status = PostStatus.PENDING
-    hidden.status, hidden.status_reason = PostStatus.HIDDEN, "Rude."
+    set_post_status(held, PostStatus.PENDING)
+    set_post_status(hidden, PostStatus.HIDDEN, reason="Rude.")
     services.delete_post(deleted, replier)
     db.session.commit()
 

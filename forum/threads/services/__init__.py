@@ -46,7 +46,6 @@ from forum.threads.services.reading import (
     locate_reply_target,
     member_replies,
     member_threads,
-    page_of,
     thread_page,
     tree_settings,
 )
@@ -74,7 +73,6 @@ __all__ = [
     "member_replies",
     "member_threads",
     "opening_post",
-    "page_of",
     "posting_refusal",
     "refusal_for",
     "reply",

@@ -78,10 +78,6 @@ def thread_page(
     return tree.load_page(thread, viewer, page, **tree_settings(), sort=sort)
 
 
-def page_of(post: Post) -> int:
-    return tree.page_of_branch(post.branch, current_app.config["THREAD_PAGE_SIZE"])
-
-
 def locate_post(post: Post) -> tuple[int, int | None]:
     """(page, root id or None) of the page that shows ``post``."""
     return tree.locate(post, **tree_settings())
