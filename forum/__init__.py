@@ -52,6 +52,7 @@ def create_app(config_class: type | None = None) -> Flask:
 
     from forum.auth.views import bp as auth_bp
     from forum.guide.views import bp as guide_bp
+    from forum.journals.views import bp as journals_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
     from forum.pages.views import bp as pages_bp
@@ -70,6 +71,7 @@ def create_app(config_class: type | None = None) -> Flask:
         notifications_bp,
         guide_bp,
         search_bp,
+        journals_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     from forum.auth.commands import users_group
     from forum.bench.commands import bench_group
     from forum.guide.commands import guide_group, load_guide
+    from forum.journals.commands import journals_group
     from forum.mail.commands import mail_group
     from forum.search.commands import search_group
     from forum.tags.commands import load_tags, tags_group
@@ -43,6 +44,7 @@ def register_commands(app: Flask) -> None:
         guide_group,
         search_group,
         mail_group,
+        journals_group,
         bench_group,
     ):
         app.cli.add_command(group)

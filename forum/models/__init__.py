@@ -2,6 +2,14 @@
 
 from forum.models.base import utcnow
 from forum.models.guide import GuideArticle, GuideRevision, guide_article_tags
+from forum.models.journal import (
+    CheckIn,
+    DosePeriod,
+    Journal,
+    JournalEntry,
+    JournalStat,
+    JournalVisibility,
+)
 from forum.models.mail import OutboxMessage
 from forum.models.moderation import (
     REPORT_REASON_LABELS,
@@ -28,11 +36,17 @@ from forum.models.user import Notification, Role, User, UserSession, UserStatus
 __all__ = [
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
+    "CheckIn",
     "DatabaseStorage",
+    "DosePeriod",
     "GuideArticle",
     "GuideRevision",
     "HelpfulMark",
     "ItemStatus",
+    "Journal",
+    "JournalEntry",
+    "JournalStat",
+    "JournalVisibility",
     "ModAction",
     "ModerationAction",
     "Notification",

@@ -121,7 +121,11 @@ class ReviewItem(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    # A post, or (issue #14) a shared journal entry whose note matched a crisis phrase.
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    journal_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16), default=ItemStatus.PENDING)
     is_held: Mapped[bool] = mapped_column(Boolean, default=False)
     is_crisis: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -139,7 +143,8 @@ class ReviewItem(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     outcome: Mapped[str | None] = mapped_column(String(32))
 
-    post: Mapped[Post] = relationship()
+    post: Mapped[Post | None] = relationship()
+    journal_entry: Mapped["JournalEntry | None"] = relationship()  # noqa: F821 (forum.models.journal)
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
     reports: Mapped[list[Report]] = relationship(order_by=Report.created_at, viewonly=True)

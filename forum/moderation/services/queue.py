@@ -11,6 +11,7 @@ from forum.errors import ForumError, InvalidAction, NotFound
 from forum.extensions import db
 from forum.models import (
     ItemStatus,
+    JournalEntry,
     ModerationAction,
     Post,
     Report,
@@ -156,6 +157,7 @@ def queue_page(
         selectinload(ReviewItem.post).joinedload(Post.thread),
         selectinload(ReviewItem.post).joinedload(Post.author),
         selectinload(ReviewItem.reports),
+        selectinload(ReviewItem.journal_entry).joinedload(JournalEntry.user),
         joinedload(ReviewItem.claimed_by),
         joinedload(ReviewItem.resolved_by),
     )
@@ -165,7 +167,7 @@ def queue_page(
         QueueRow(
             item=item,
             badges=badges(item),
-            excerpt=excerpt(item.post.body),
+            excerpt=excerpt(item.post.body if item.post else item.journal_entry.note),
             claim_active=claim_is_active(item, now),
         )
         for item in items[:per_page]
@@ -177,7 +179,8 @@ def get_item(item_id: int, moderator: User) -> ReviewItem:
     """The item, for moderators; NotFound when there is none."""
     require_role(moderator, Role.MODERATOR)
     item = db.session.get(ReviewItem, item_id)
-    if item is None:
+    if item is None or item.post_id is None:
+        # Journal entries are read on the member's journal page (issue #14).
         raise NotFound("There is no such review item.")
     return item
 
@@ -197,7 +200,7 @@ def item_detail(item_id: int, moderator: User) -> ItemDetail:
             joinedload(ReviewItem.resolved_by),
         )
     )
-    if item is None:
+    if item is None or item.post_id is None:
         raise NotFound("There is no such review item.")
     post = item.post
     parent = db.session.get(Post, post.parent_id) if post.parent_id else None
