@@ -4,11 +4,13 @@ template reads. Each costs a fixed number of queries whatever the journal's size
 import csv
 import io
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import select
 
 from forum.errors import NotFound
 from forum.extensions import db
+from forum.guide.content import load_article_files
 from forum.journals import charts, services
 from forum.journals.aggregate import LABELS, TAG_MEASURES, Stats, load_stats
 from forum.models import JournalEntry, User
@@ -87,6 +89,16 @@ def insights_for(measures) -> list[Insight]:
     if not measures:
         return []
     return insights(load_stats(), measures)
+
+
+@cache
+def _article_measures() -> dict[str, tuple[str, ...]]:
+    return {a.slug: tuple(m for m in a.insights if m in LABELS) for a in load_article_files()}
+
+
+def article_insights(slug: str) -> list[Insight]:
+    """The charts a guide article's front matter names (``insights:``): one query."""
+    return insights_for(_article_measures().get(slug, ()))
 
 
 def tag_insights(slug: str) -> list[Insight]:

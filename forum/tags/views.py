@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from forum.cache import anon_cacheable
 from forum.guide.services import articles_for_tag
+from forum.journals.pages import DISCLAIMER, tag_insights
 from forum.models import STAGE_LABELS
 from forum.tags import services
 from forum.threads import lists
@@ -32,4 +33,6 @@ def show(slug):
         sort_labels=lists.SORT_LABELS,
         stages=STAGE_LABELS,
         guide_articles=articles_for_tag(tag),
+        insights=tag_insights(tag.slug),
+        disclaimer=DISCLAIMER,
     )

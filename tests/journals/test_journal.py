@@ -294,3 +294,25 @@ def test_the_journal_page_costs_a_fixed_number_of_queries(app, client, member, c
             assert client.get("/journal").status_code == 200
         counts.append(log.count)
     assert counts[0] == counts[1]
+
+
+def test_a_guide_article_shows_the_measures_its_front_matter_names(app, client, count_queries):
+    from forum.guide import services as guide_services
+
+    load_shipped_tags()
+    guide_services.load_shipped_guide()
+    start = date(2025, 1, 1)
+    for n in range(10):
+        fill(member_with_course(f"c{n}", start=start), start, 2, lips_from=0)
+    aggregate()
+    counts = []
+    for _ in range(2):
+        with count_queries() as log:
+            html = text(client.get("/guide/managing-dryness"))
+        counts.append(log.count)
+    assert "Dry lips" in html and "Dry eyes" in html and "n = 10" in html
+    assert "not a clinical study" in html and "<table" in html
+    assert sum("journal_stats" in s for s in log.statements) == 1
+    for slug in ("dryness", "mood", "results-after-finishing"):
+        assert "What members report" in text(client.get(f"/tags/{slug}"))
+    assert "What members report" not in text(client.get("/tags/dosage"))
