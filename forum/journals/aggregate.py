@@ -1,7 +1,8 @@
 """Community statistics from the journals of members who chose to contribute (issue #14).
 
-``aggregate()`` recomputes every cell and replaces the ``journal_stats`` table in the
-caller's transaction; pages read the whole table with one query (``load_stats``). It is a
+``aggregate()`` recomputes every cell in SQL (grouped counts, medians from window
+functions, the same on SQLite and PostgreSQL) and replaces the ``journal_stats`` table in
+the caller's transaction; pages read the whole table with one query (``load_stats``). It is a
 plain function so a periodic runner can call it; ``flask journals aggregate`` runs it.
 
 What a cell holds:
@@ -17,16 +18,28 @@ Only contributors count, never an entry marked private; a cell with fewer than
 ``MIN_MEMBERS`` members is stored empty (no value, no n), so nothing smaller is published.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass
-from statistics import mean, median
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    extract,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
 
-from sqlalchemy import delete, insert, select
-
-from forum.dose_bands import DOSE_BANDS, band_for
+from forum.dose_bands import DOSE_BANDS
 from forum.extensions import db
 from forum.journals.charts import StatCell, StatSeries
-from forum.journals.services import dose_on, side_effect_slugs, side_effects, treatment_month
+from forum.journals.services import side_effect_slugs, side_effects
 from forum.models import CheckIn, DosePeriod, Journal, JournalEntry, JournalStat, User, utcnow
 from forum.models.journal import CHECKIN_MONTHS, SkinNow
 
@@ -50,54 +63,15 @@ TAG_MEASURES = {
 }
 
 
-@dataclass
-class _MemberMonth:
-    skins: list
-    moods: list
-    worst: dict
-    band: str
-
-
-def _contributors():
-    rows = db.session.execute(
-        select(User.id, User.course_start, User.course_end, User.course_dose_mg)
-        .join(Journal, Journal.user_id == User.id)
-        .where(Journal.contribute, User.course_start.is_not(None))
-    ).all()
-    periods = defaultdict(list)
-    for period in db.session.execute(
-        select(DosePeriod.user_id, DosePeriod.starts_on, DosePeriod.dose_mg)
-        .join(Journal, Journal.user_id == DosePeriod.user_id)
-        .where(Journal.contribute)
-        .order_by(DosePeriod.user_id, DosePeriod.starts_on)
-    ):
-        periods[period.user_id].append(period)
-    members = {}
-    for row in rows:
-        course_periods = periods.get(row.id) or (
-            [DosePeriod(starts_on=row.course_start, dose_mg=row.course_dose_mg)]
-            if row.course_dose_mg
-            else []
-        )
-        members[row.id] = (row.course_start, row.course_end, course_periods)
-    return members
-
-
-def _band(periods, day) -> str:
-    band = band_for(dose_on(periods, day))
-    return band.slug if band else ""
-
-
-def _cell(measure, axis, band, bucket, values, now):
-    """A row for ``journal_stats``: ``values`` are one number a member (a share is the mean
-    of 0/1 values)."""
-    n = len(values)
+def _cell(measure, axis, band, bucket, n, total, now):
+    """A row for ``journal_stats`` from ``n`` members: ``total`` is the median itself for
+    skin and mood, else how many of the ``n`` count (the share is ``total / n``)."""
     if n < MIN_MEMBERS:
         value, n = None, None
     elif measure in MEDIANS:
-        value = float(median(values))
+        value = float(total)
     else:
-        value = round(sum(values) / n, 4)
+        value = round(total / n, 4)
     return {
         "measure": measure,
         "axis": axis,
@@ -109,77 +83,174 @@ def _cell(measure, axis, band, bucket, values, now):
     }
 
 
-def _month_rows(members, now) -> list[dict]:
-    months: dict[tuple[int, int], _MemberMonth] = {}
-    stmt = (
+# --- SQL building blocks -------------------------------------------------------------------------
+# Every count and median is computed by the database, so the command reads a few hundred
+# grouped rows whatever the number of entries (issue #14: a million entries in seconds).
+
+
+def _contributor(user_id):
+    """SQL: the member contributes to the statistics and has a course start."""
+    return and_(
+        exists().where(Journal.user_id == user_id, Journal.contribute),
+        User.course_start.is_not(None),
+    )
+
+
+def _treatment_month(start, day):
+    """SQL twin of ``services.treatment_month``: whole calendar months from ``start`` to
+    ``day``, plus one (``day`` on or after ``start``)."""
+    months = (
+        (extract("year", day) - extract("year", start)) * 12
+        + extract("month", day)
+        - extract("month", start)
+    )
+    early = case((extract("day", day) < extract("day", start), 1), else_=0)
+    return cast(months - early + 1, Integer)
+
+
+def _band_on(user_id, day):
+    """SQL: the dose band (slug, "" for none) of the dose in effect on ``day``, as
+    ``services.dose_on`` reads the member's periods; without periods, the course's dose
+    from its start."""
+    period = aliased(DosePeriod)
+    latest = (
+        select(period.dose_mg)
+        .where(period.user_id == user_id, period.starts_on <= day)
+        .order_by(period.starts_on.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    dose = case(
+        (exists().where(DosePeriod.user_id == user_id), latest),
+        (User.course_start <= day, func.nullif(User.course_dose_mg, 0)),
+        else_=None,
+    )
+    return case(*((band.clause(dose), band.slug) for band in DOSE_BANDS), else_="")
+
+
+def _member_months():
+    """One row a contributor and treatment month (1–12): the band on their first entry of
+    the month, their mean skin and mood, and 1 for each side effect rated mild or worse."""
+    slugs = side_effect_slugs()
+    entry = (
         select(
             JournalEntry.user_id,
+            _treatment_month(User.course_start, JournalEntry.day).label("month"),
             JournalEntry.day,
             JournalEntry.skin,
             JournalEntry.mood,
-            JournalEntry.side_effects,
+            *(getattr(JournalEntry, f"se_{slug}").label(slug) for slug in slugs),
         )
-        .join(Journal, Journal.user_id == JournalEntry.user_id)
-        .where(Journal.contribute, ~JournalEntry.is_private)
-        .order_by(JournalEntry.user_id, JournalEntry.day)
-        .execution_options(yield_per=5000)
+        .join(User, User.id == JournalEntry.user_id)
+        .where(
+            _contributor(JournalEntry.user_id),
+            ~JournalEntry.is_private,
+            JournalEntry.day >= User.course_start,
+            or_(User.course_end.is_(None), JournalEntry.day <= User.course_end),
+        )
+        .subquery("entry")
     )
+    grouped = (
+        select(
+            entry.c.user_id,
+            entry.c.month,
+            func.min(entry.c.day).label("first_day"),
+            (cast(func.sum(entry.c.skin), Float) / func.count()).label("skin"),
+            (cast(func.sum(entry.c.mood), Float) / func.count()).label("mood"),
+            *(case((func.max(entry.c[slug]) >= 1, 1), else_=0).label(slug) for slug in slugs),
+        )
+        .where(entry.c.month <= MONTHS[-1])
+        .group_by(entry.c.user_id, entry.c.month)
+        .subquery("grouped")
+    )
+    return (
+        select(
+            grouped,
+            _band_on(grouped.c.user_id, grouped.c.first_day).label("band"),
+        )
+        .join(User, User.id == grouped.c.user_id)
+        .subquery("member_month")
+    )
+
+
+def _median_of(rank, n, value):
+    """Inside a group: the middle value, or the mean of the two middle ones (as
+    ``statistics.median``); ``rank`` runs 1..n in the order of ``value``."""
+    return func.avg(case((and_(rank * 2 >= n, rank * 2 <= n + 2), value), else_=None))
+
+
+def _month_rows(now) -> list[dict]:
     slugs = side_effect_slugs()
-    for user_id, day, skin, mood, levels in db.session.execute(stmt):
-        member = members.get(user_id)
-        if member is None:
-            continue
-        start, end, periods = member
-        month = treatment_month(start, end, day)
-        if month is None or month > 12:
-            continue
-        cell = months.get((user_id, month))
-        if cell is None:
-            cell = months[(user_id, month)] = _MemberMonth([], [], {}, _band(periods, day))
-        cell.skins.append(skin)
-        cell.moods.append(mood)
-        for slug in slugs:
-            if (levels or {}).get(slug, 0) > cell.worst.get(slug, 0):
-                cell.worst[slug] = levels[slug]
-    by_bucket = defaultdict(list)  # (band, month) -> member months
-    for (_user, month), cell in months.items():
-        by_bucket[("", month)].append(cell)
-        if cell.band:
-            by_bucket[(cell.band, month)].append(cell)
+    months = _member_months()
+    columns = [months.c.month, months.c.skin, months.c.mood, *(months.c[s] for s in slugs)]
+    # Each member month counts in the "all doses" group and in its band's group.
+    groups = union_all(
+        select(literal_column("''").label("grp"), *columns),
+        select(months.c.band.label("grp"), *columns).where(months.c.band != ""),
+    ).subquery("groups")
+    window = {"partition_by": (groups.c.grp, groups.c.month)}
+    ranked = select(
+        groups,
+        func.row_number().over(**window, order_by=groups.c.skin).label("skin_rank"),
+        func.row_number().over(**window, order_by=groups.c.mood).label("mood_rank"),
+        func.count().over(**window).label("n"),
+    ).subquery("ranked")
+    stmt = select(
+        ranked.c.grp,
+        ranked.c.month,
+        func.max(ranked.c.n).label("n"),
+        _median_of(ranked.c.skin_rank, ranked.c.n, ranked.c.skin).label("skin"),
+        _median_of(ranked.c.mood_rank, ranked.c.n, ranked.c.mood).label("mood"),
+        *(func.sum(ranked.c[slug]).label(slug) for slug in slugs),
+    ).group_by(ranked.c.grp, ranked.c.month)
+    found = {(row.grp, row.month): row for row in db.session.execute(stmt)}
     rows = []
     for band in BANDS:
         for month in MONTHS:
-            cells = by_bucket.get((band, month), [])
-            for slug in slugs:
-                shares = [1 if c.worst.get(slug, 0) >= 1 else 0 for c in cells]
-                rows.append(_cell(slug, "month", band, month, shares, now))
-            rows.append(_cell("skin", "month", band, month, [mean(c.skins) for c in cells], now))
-            rows.append(_cell("mood", "month", band, month, [mean(c.moods) for c in cells], now))
+            group = found.get((band, month))
+            n = group.n if group else 0
+            for measure in (*slugs, "skin", "mood"):
+                total = getattr(group, measure) if group else None
+                rows.append(_cell(measure, "month", band, month, n, total, now))
     return rows
 
 
-def _after_rows(members, now) -> list[dict]:
-    answers = defaultdict(list)
-    stmt = (
-        select(CheckIn.user_id, CheckIn.months, CheckIn.skin_now)
-        .join(Journal, Journal.user_id == CheckIn.user_id)
-        .where(Journal.contribute, CheckIn.answered_at.is_not(None))
+def _after_rows(now) -> list[dict]:
+    answered = (
+        select(
+            _band_on(CheckIn.user_id, User.course_end).label("band"),
+            CheckIn.months,
+            CheckIn.skin_now,
+        )
+        .join(User, User.id == CheckIn.user_id)
+        .where(
+            _contributor(CheckIn.user_id),
+            User.course_end.is_not(None),
+            CheckIn.answered_at.is_not(None),
+        )
+        .subquery("answered")
     )
-    for user_id, months, skin_now in db.session.execute(stmt):
-        member = members.get(user_id)
-        if member is None or member[1] is None:
-            continue
-        band = _band(member[2], member[1])
-        answers[("", months)].append(skin_now)
-        if band:
-            answers[(band, months)].append(skin_now)
+    counts = [func.count().label("n")] + [
+        func.sum(case((answered.c.skin_now == wanted.value, 1), else_=0)).label(measure)
+        for measure, wanted in AFTER.items()
+    ]
+    every = select(literal_column("''").label("band"), answered.c.months, *counts).group_by(
+        answered.c.months
+    )
+    by_band = (
+        select(answered.c.band, answered.c.months, *counts)
+        .where(answered.c.band != "")
+        .group_by(answered.c.band, answered.c.months)
+    )
+    found = {(r.band, r.months): r for stmt in (every, by_band) for r in db.session.execute(stmt)}
     rows = []
     for band in BANDS:
         for months in CHECKIN_MONTHS:
-            given = answers.get((band, months), [])
-            for measure, wanted in AFTER.items():
-                shares = [1 if answer == wanted else 0 for answer in given]
-                rows.append(_cell(measure, "after", band, months, shares, now))
+            group = found.get((band, months))
+            n = group.n if group else 0
+            for measure in AFTER:
+                total = getattr(group, measure) if group else None
+                rows.append(_cell(measure, "after", band, months, n, total, now))
     return rows
 
 
@@ -187,8 +258,7 @@ def aggregate() -> int:
     """Recompute every cell of the statistics from contributors; returns the number of
     cells written. Never commits."""
     now = utcnow()
-    members = _contributors()
-    rows = _month_rows(members, now) + _after_rows(members, now)
+    rows = _month_rows(now) + _after_rows(now)
     db.session.execute(delete(JournalStat))
     db.session.execute(insert(JournalStat), rows)
     return len(rows)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -41,6 +42,24 @@ class SkinNow(StrEnum):
 
 
 CHECKIN_MONTHS = (1, 3, 6, 12)
+SIDE_EFFECT_SLUGS = (
+    "dry_lips",
+    "dry_skin",
+    "dry_eyes",
+    "nosebleeds",
+    "joint_pain",
+    "back_pain",
+    "headache",
+    "hair_thinning",
+    "sun_sensitivity",
+    "low_mood",
+    "fatigue",
+    "initial_breakout",
+)
+
+
+def _level():
+    return mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class Journal(db.Model):
@@ -85,7 +104,20 @@ class JournalEntry(db.Model):
     day: Mapped[date] = mapped_column(Date)
     skin: Mapped[int] = mapped_column(Integer)
     mood: Mapped[int] = mapped_column(Integer)
-    side_effects: Mapped[dict] = mapped_column(JSON, default=dict)
+    # One column a side effect (0–3), so the statistics are counted in SQL (issue #14); the
+    # names follow forum/journals/side_effects.json (a test checks they agree).
+    se_dry_lips: Mapped[int] = _level()
+    se_dry_skin: Mapped[int] = _level()
+    se_dry_eyes: Mapped[int] = _level()
+    se_nosebleeds: Mapped[int] = _level()
+    se_joint_pain: Mapped[int] = _level()
+    se_back_pain: Mapped[int] = _level()
+    se_headache: Mapped[int] = _level()
+    se_hair_thinning: Mapped[int] = _level()
+    se_sun_sensitivity: Mapped[int] = _level()
+    se_low_mood: Mapped[int] = _level()
+    se_fatigue: Mapped[int] = _level()
+    se_initial_breakout: Mapped[int] = _level()
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     note_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     # A private entry stays private inside a shared journal, and is never counted.
@@ -94,6 +126,16 @@ class JournalEntry(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
+
+    @property
+    def side_effects(self) -> dict[str, int]:
+        """Every side effect's level, by slug, in the order of the columns."""
+        return {slug: getattr(self, f"se_{slug}") or 0 for slug in SIDE_EFFECT_SLUGS}
+
+    @side_effects.setter
+    def side_effects(self, levels: dict[str, int]) -> None:
+        for slug in SIDE_EFFECT_SLUGS:
+            setattr(self, f"se_{slug}", levels.get(slug, 0))
 
 
 class CheckIn(db.Model):

@@ -14,6 +14,22 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
+# One column a side effect on journal entries (the statistics count them in SQL).
+SIDE_EFFECT_SLUGS = (
+    "dry_lips",
+    "dry_skin",
+    "dry_eyes",
+    "nosebleeds",
+    "joint_pain",
+    "back_pain",
+    "headache",
+    "hair_thinning",
+    "sun_sensitivity",
+    "low_mood",
+    "fatigue",
+    "initial_breakout",
+)
+
 
 def upgrade():
     op.create_table(
@@ -52,7 +68,10 @@ def upgrade():
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("skin", sa.Integer(), nullable=False),
         sa.Column("mood", sa.Integer(), nullable=False),
-        sa.Column("side_effects", sa.JSON(), nullable=False),
+        *(
+            sa.Column(f"se_{slug}", sa.SmallInteger(), server_default="0", nullable=False)
+            for slug in SIDE_EFFECT_SLUGS
+        ),
         sa.Column("note", sa.Text(), server_default="", nullable=False),
         sa.Column("note_html", sa.Text(), server_default="", nullable=False),
         sa.Column("is_private", sa.Boolean(), server_default="0", nullable=False),
