@@ -34,7 +34,6 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased
 
 from forum.dose_bands import DOSE_BANDS
 from forum.extensions import db
@@ -88,65 +87,100 @@ def _cell(measure, axis, band, bucket, n, total, now):
 # grouped rows whatever the number of entries (issue #14: a million entries in seconds).
 
 
-def _contributor(user_id):
-    """SQL: the member contributes to the statistics and has a course start."""
-    return and_(
-        exists().where(Journal.user_id == user_id, Journal.contribute),
-        User.course_start.is_not(None),
+def _contributors():
+    """SQL: the members who contribute and have a course start (id, course dates)."""
+    return (
+        select(User.id, User.course_start, User.course_end, User.course_dose_mg)
+        .join(Journal, Journal.user_id == User.id)
+        .where(Journal.contribute, User.course_start.is_not(None))
+        .subquery("contributor")
     )
 
 
-def _treatment_month(start, day):
+# Where a part of an ISO date starts and how long it is: SQLite stores dates as text, and
+# slicing it is half the cost of strftime on a million rows.
+_ISO_PARTS = {"year": (1, 4), "month": (6, 2), "day": (9, 2)}
+
+
+def _date_part(part, day, dialect):
+    if dialect == "sqlite":
+        return cast(func.substr(day, *_ISO_PARTS[part]), Integer)
+    return extract(part, day)
+
+
+def _treatment_month(start, day, dialect):
     """SQL twin of ``services.treatment_month``: whole calendar months from ``start`` to
     ``day``, plus one (``day`` on or after ``start``)."""
-    months = (
-        (extract("year", day) - extract("year", start)) * 12
-        + extract("month", day)
-        - extract("month", start)
-    )
-    early = case((extract("day", day) < extract("day", start), 1), else_=0)
+
+    def part(name, column):
+        return _date_part(name, column, dialect)
+
+    months = (part("year", day) - part("year", start)) * 12 + part("month", day)
+    months = months - part("month", start)
+    early = case((part("day", day) < part("day", start), 1), else_=0)
     return cast(months - early + 1, Integer)
 
 
-def _band_on(user_id, day):
-    """SQL: the dose band (slug, "" for none) of the dose in effect on ``day``, as
-    ``services.dose_on`` reads the member's periods; without periods, the course's dose
-    from its start."""
-    period = aliased(DosePeriod)
-    latest = (
-        select(period.dose_mg)
-        .where(period.user_id == user_id, period.starts_on <= day)
-        .order_by(period.starts_on.desc())
-        .limit(1)
-        .scalar_subquery()
+def _dose_spans(contributors):
+    """SQL: each contributor's doses as spans [starts_on, until) with their band, as
+    ``services.dose_on`` reads the periods (a period lasts until the next one starts);
+    without periods, the course's dose from its start."""
+    following = func.lead(DosePeriod.starts_on).over(
+        partition_by=DosePeriod.user_id, order_by=DosePeriod.starts_on
     )
-    dose = case(
-        (exists().where(DosePeriod.user_id == user_id), latest),
-        (User.course_start <= day, func.nullif(User.course_dose_mg, 0)),
-        else_=None,
+    periods = select(
+        DosePeriod.user_id,
+        DosePeriod.starts_on,
+        following.label("until"),
+        DosePeriod.dose_mg,
+    ).join(contributors, contributors.c.id == DosePeriod.user_id)
+    typed = select(
+        contributors.c.id,
+        contributors.c.course_start,
+        literal_column("NULL").label("until"),
+        func.nullif(contributors.c.course_dose_mg, 0),
+    ).where(~exists().where(DosePeriod.user_id == contributors.c.id))
+    spans = union_all(periods, typed).subquery("span")
+    band = case(*((band.clause(spans.c.dose_mg), band.slug) for band in DOSE_BANDS), else_="")
+    return select(spans.c.user_id, spans.c.starts_on, spans.c.until, band.label("band")).subquery(
+        "dose_span"
     )
-    return case(*((band.clause(dose), band.slug) for band in DOSE_BANDS), else_="")
+
+
+def _band_on(spans, user_id, day):
+    """The span holding ``day`` for an outer join, and the band it gives ("" for none)."""
+    holds = and_(
+        spans.c.user_id == user_id,
+        spans.c.starts_on <= day,
+        or_(spans.c.until.is_(None), day < spans.c.until),
+    )
+    return holds, func.coalesce(spans.c.band, "")
 
 
 def _member_months():
     """One row a contributor and treatment month (1–12): the band on their first entry of
     the month, their mean skin and mood, and 1 for each side effect rated mild or worse."""
     slugs = side_effect_slugs()
+    contributors = _contributors()
+    dialect = db.session.get_bind().dialect.name
+    month = _treatment_month(contributors.c.course_start, JournalEntry.day, dialect)
     entry = (
         select(
             JournalEntry.user_id,
-            _treatment_month(User.course_start, JournalEntry.day).label("month"),
+            month.label("month"),
             JournalEntry.day,
             JournalEntry.skin,
             JournalEntry.mood,
             *(getattr(JournalEntry, f"se_{slug}").label(slug) for slug in slugs),
         )
-        .join(User, User.id == JournalEntry.user_id)
+        .join(contributors, contributors.c.id == JournalEntry.user_id)
         .where(
-            _contributor(JournalEntry.user_id),
             ~JournalEntry.is_private,
-            JournalEntry.day >= User.course_start,
-            or_(User.course_end.is_(None), JournalEntry.day <= User.course_end),
+            JournalEntry.day >= contributors.c.course_start,
+            or_(
+                contributors.c.course_end.is_(None),
+                JournalEntry.day <= contributors.c.course_end,
+            ),
         )
         .subquery("entry")
     )
@@ -163,13 +197,15 @@ def _member_months():
         .group_by(entry.c.user_id, entry.c.month)
         .subquery("grouped")
     )
+    spans = _dose_spans(contributors)
+    holds, band = _band_on(spans, grouped.c.user_id, grouped.c.first_day)
+    # Materialised: the groups below read every member month twice.
     return (
-        select(
-            grouped,
-            _band_on(grouped.c.user_id, grouped.c.first_day).label("band"),
-        )
-        .join(User, User.id == grouped.c.user_id)
-        .subquery("member_month")
+        select(grouped, band.label("band"))
+        .select_from(grouped)
+        .outerjoin(spans, holds)
+        .cte("member_month")
+        .prefix_with("MATERIALIZED")
     )
 
 
@@ -183,11 +219,18 @@ def _month_rows(now) -> list[dict]:
     slugs = side_effect_slugs()
     months = _member_months()
     columns = [months.c.month, months.c.skin, months.c.mood, *(months.c[s] for s in slugs)]
-    # Each member month counts in the "all doses" group and in its band's group.
-    groups = union_all(
-        select(literal_column("''").label("grp"), *columns),
-        select(months.c.band.label("grp"), *columns).where(months.c.band != ""),
-    ).subquery("groups")
+    # Each member month counts in the "all doses" group (copy 0) and in its band's (copy 1),
+    # from one pass over the member months.
+    copies = union_all(
+        select(literal_column("0").label("copy")), select(literal_column("1").label("copy"))
+    ).subquery("copies")
+    grp = case((copies.c.copy == 0, literal_column("''")), else_=months.c.band)
+    groups = (
+        select(grp.label("grp"), *columns)
+        .select_from(months)
+        .join(copies, or_(copies.c.copy == 0, months.c.band != ""))
+        .subquery("groups")
+    )
     window = {"partition_by": (groups.c.grp, groups.c.month)}
     ranked = select(
         groups,
@@ -216,18 +259,14 @@ def _month_rows(now) -> list[dict]:
 
 
 def _after_rows(now) -> list[dict]:
+    contributors = _contributors()
+    spans = _dose_spans(contributors)
+    holds, band = _band_on(spans, contributors.c.id, contributors.c.course_end)
     answered = (
-        select(
-            _band_on(CheckIn.user_id, User.course_end).label("band"),
-            CheckIn.months,
-            CheckIn.skin_now,
-        )
-        .join(User, User.id == CheckIn.user_id)
-        .where(
-            _contributor(CheckIn.user_id),
-            User.course_end.is_not(None),
-            CheckIn.answered_at.is_not(None),
-        )
+        select(band.label("band"), CheckIn.months, CheckIn.skin_now)
+        .join(contributors, contributors.c.id == CheckIn.user_id)
+        .outerjoin(spans, holds)
+        .where(contributors.c.course_end.is_not(None), CheckIn.answered_at.is_not(None))
         .subquery("answered")
     )
     counts = [func.count().label("n")] + [
