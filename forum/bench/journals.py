@@ -5,7 +5,7 @@ Contributors' and shared journals are varied the way real courses go (dryness fr
 first weeks, an initial breakout in months one and two, skin improving month by month,
 higher doses drier); the private journals of members who do not contribute never reach a
 page or a statistic, so their entries repeat one row a member. A generator of its own keeps
-the forum's threads and posts the same whether or not journals are seeded.
+the forum's threads and posts the same whatever the number of entries.
 """
 
 import random

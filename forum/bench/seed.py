@@ -115,9 +115,10 @@ def seed(
     pool = body_pool(rng)
     pool_text = [plain_text(html) for _, html in pool]
 
-    # Journals draw from a generator of their own: the forum stays the same without them.
+    # Journals draw from a generator of their own: the forum's rows do not depend on them.
     journal_rng = random.Random(seed_value + 14)  # noqa: S311 - reproducible synthetic data
-    user_count = max(50, posts // 40)
+    # Enough members for the posts and for every journal (staff keep none).
+    user_count = max(50, posts // 40, journals + 4)
     courses = journal_seed.plan_courses(
         journal_rng, list(range(1, user_count + 1)), journals, now.date()
     )
