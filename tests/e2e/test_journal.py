@@ -99,3 +99,35 @@ def test_a_member_fills_an_entry_on_a_phone_and_sees_it_on_the_timeline(
     saved = db.session.scalar(select(JournalEntry).where(JournalEntry.day == today))
     assert (saved.skin, saved.mood, saved.se_dry_lips, saved.se_dry_eyes) == (4, 2, 2, 1)
     db.session.remove()
+
+
+def test_the_export_prints_on_paper_without_scrolling(page, live_app, live_server):
+    today = utcnow().date()
+    member = make_user("printing_member")
+    member.course_start = today - timedelta(days=200)
+    services.add_dose_period(member, starts_on=member.course_start, dose_mg=40)
+    for days_ago in range(200, 0, -4):
+        services.save_entry(
+            member,
+            day=today - timedelta(days=days_ago),
+            skin=3,
+            mood=4,
+            levels={"dry_lips": 2},
+            note="Lips cracked; balm every hour." if days_ago % 20 == 0 else "",
+        )
+    db.session.commit()
+    sign_in(page, live_app, live_server, member)
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 less 1.5 cm margins
+    page.emulate_media(media="print")
+    page.goto("/journal/export")
+    check_accessibility(page)
+    assert page.locator(".site-header").is_hidden()
+    assert page.locator("p.no-print").is_hidden()
+    assert_fits(page)
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('.chart-scroll, .table-scroll')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1).length"""
+    )
+    assert hidden == 0, "part of the export would be cut off on paper"
+    assert "Lips cracked" in page.locator(".journal-export-entries").inner_text()
+    db.session.remove()
