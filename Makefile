@@ -40,6 +40,10 @@ install-test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
 # app's BASE_URL default: links in mail and feeds name the port it really serves on.
 run: install
 	$(BIN)/flask --app forum setup
+	# Periodic work (mail and notification leftovers, digests) in the background, stopped
+	# with the server.
+	$(BIN)/flask --app forum jobs run --loop 60 & jobs=$$!; \
+	trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(BIN)/flask --app forum run
 
 test: install-test

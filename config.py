@@ -88,6 +88,16 @@ class Config:
     MAIL_CLAIM_SECONDS = 600
     MAIL_KEEP_DAYS = 7  # sent messages are deleted after this many days
 
+    # Notifications (issue #12): a new post's fan-out runs after the response by the process
+    # that served it ("after_response"), before the response goes out ("end_of_request",
+    # tests) or only from `flask notifications send` / `flask jobs run` ("command").
+    NOTIFY_DELIVERY = "after_response"
+    NOTIFY_BATCH_SIZE = 500  # recipients told in one transaction
+    # A fan-out claimed this long ago and not finished is taken to have died mid-run.
+    NOTIFY_CLAIM_SECONDS = 600
+    DIGEST_INTERVAL_HOURS = 24  # how often `flask jobs run` sends the digest mails
+    JOBS_LEASE_SECONDS = 900  # a periodic task's lock outlives a host that died this long
+
     # Rate limits (Flask-Limiter). Empty storage means REDIS_URL when set, else the app's
     # own database (forumdb://, shared by every worker); memory:// counts in each process,
     # so only the single-process development server and the tests use it (issue #9).
@@ -104,6 +114,9 @@ class Config:
     VERIFY_LIMIT = "5 per hour"  # confirmation mails a signed-in member asks for
     POST_LIMIT = "10 per minute; 200 per day"
     REPORT_LIMIT = "20 per hour"
+    API_LIMIT = "120 per minute"  # requests to /api/v1 per client address (issue #18)
+    # Origins allowed to read /api/v1 from a browser (CORS); "*" for any. None by default.
+    API_CORS_ORIGINS: list[str] = []
 
     # Moderation.
     AUTO_HIDE_REPORTS = 3
@@ -153,6 +166,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a hash method name
     MAIL_BACKEND = "memory"
     MAIL_DELIVERY = "after_commit"  # tests read the memory backend right after a commit
+    NOTIFY_DELIVERY = "end_of_request"  # tests read the inbox right after a response
     SERVER_NAME = None
     NEW_MEMBER_HELD_POSTS = 0
     ANON_CACHE_SECONDS = 0

@@ -50,7 +50,10 @@ def create_app(config_class: type | None = None) -> Flask:
 
     urls.init_url_map(app)  # the converters must exist before any rule is added
 
+    from forum.api.settings import bp as tokens_bp
+    from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
+    from forum.bookmarks.views import bp as bookmarks_bp
     from forum.guide.views import bp as guide_bp
     from forum.journals.views import bp as journals_bp
     from forum.moderation.views import bp as moderation_bp
@@ -69,9 +72,12 @@ def create_app(config_class: type | None = None) -> Flask:
         threads_bp,
         moderation_bp,
         notifications_bp,
+        bookmarks_bp,
         guide_bp,
         search_bp,
         journals_bp,
+        api_bp,
+        tokens_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -202,6 +202,8 @@ def _eligible() -> bool:
         return False
     if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
         return False
+    if "Authorization" in request.headers:
+        return False  # a token holder's answer is theirs alone (issue #18)
     # Reading the signed session cookie costs no query; a signed-in reader or one with a
     # message waiting always gets a fresh page.
     return "_user_id" not in session and "_flashes" not in session
@@ -327,6 +329,7 @@ class CachedPageMiddleware:
             environ.get("REQUEST_METHOD") != "GET"
             or not self.flask_app.config.get("ANON_CACHE_SECONDS")
             or any(name in environ.get("HTTP_COOKIE", "") for name in self.cookie_names)
+            or "HTTP_AUTHORIZATION" in environ
             or not canonical(environ, self.root)
         ):
             return self.wsgi_app(environ, start_response)

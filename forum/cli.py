@@ -29,8 +29,10 @@ def register_commands(app: Flask) -> None:
     from forum.auth.commands import users_group
     from forum.bench.commands import bench_group
     from forum.guide.commands import guide_group, load_guide
+    from forum.jobs.commands import jobs_group
     from forum.journals.commands import journals_group
     from forum.mail.commands import mail_group
+    from forum.notifications.commands import notifications_group
     from forum.search.commands import search_group
     from forum.tags.commands import load_tags, tags_group
     from forum.threads.commands import posts_group
@@ -45,6 +47,8 @@ def register_commands(app: Flask) -> None:
         search_group,
         mail_group,
         journals_group,
+        notifications_group,
+        jobs_group,
         bench_group,
     ):
         app.cli.add_command(group)

@@ -66,6 +66,7 @@ class RateLimited(ForumError):
 
 ERROR_TITLES = {
     400: "Bad request",
+    401: "Sign-in needed",
     403: "Not allowed",
     404: "Page not found",
     405: "Method not allowed",
@@ -104,7 +105,9 @@ def error_response(status: int, message: str | None = None, *, retry_after: int 
     message = message or ERROR_MESSAGES.get(status, "Error.")
     if status == 503 and retry_after is None:
         retry_after = 30
-    if wants_json():
+    if request.path.startswith("/api/"):
+        response = problem_response(status, message)
+    elif wants_json():
         response = jsonify(error=ERROR_TITLES.get(status, "Error"), message=message)
         response.status_code = status
     else:
@@ -135,6 +138,16 @@ def error_response(status: int, message: str | None = None, *, retry_after: int 
         response = make_response(html, status)
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def problem_response(status: int, detail: str):
+    """An API error as RFC 9457 problem details (issue #18)."""
+    response = jsonify(
+        type="about:blank", title=ERROR_TITLES.get(status, "Error"), status=status, detail=detail
+    )
+    response.status_code = status
+    response.mimetype = "application/problem+json"
     return response
 
 

@@ -6,12 +6,15 @@ at write time; posts store the source and the result. When this policy changes, 
 ``flask --app forum posts rerender``.
 """
 
+import re
+from collections.abc import Collection
 from html import escape
 from urllib.parse import urlsplit
 
 import bleach
 from bleach.html5lib_shim import Filter
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 # Headings in posts start at h3: the page already has its own h1 and h2.
 HEADING_MAP = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}
@@ -152,19 +155,83 @@ def _adjust(tokens, headings: dict[str, str]) -> None:
                 token.attrSet("class", f"align-{align}")
 
 
-def _render(text: str, headings: dict[str, str], cleaner: bleach.Cleaner) -> str:
+# "@name" (issue #12): a username after a space, a bracket or the start of a line, never
+# inside an address ("me@example.org") or a path. Usernames are lower case (DESIGN.md).
+MENTION_RE = re.compile(r"(?<![\w@/.+-])@([A-Za-z0-9_-]{3,30})(?![\w-])")
+
+
+def _plain_text_tokens(tokens):
+    """The text tokens a reader sees as prose: not code, not the text of a link."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        in_link = 0
+        for child in token.children:
+            if child.type == "link_open":
+                in_link += 1
+            elif child.type == "link_close":
+                in_link -= 1
+            elif child.type == "text" and not in_link:
+                yield token, child
+
+
+def find_mentions(text: str) -> list[str]:
+    """The usernames ``text`` mentions as "@name", lower-cased, in order, each once.
+
+    Names in code and inside links are not mentions.
+    """
+    names: dict[str, None] = {}
+    for _, child in _plain_text_tokens(_md.parse(text or "", {})):
+        for match in MENTION_RE.finditer(child.content):
+            names.setdefault(match.group(1).lower(), None)
+    return list(names)
+
+
+def _link_mentions(tokens, members: Collection[str]) -> None:
+    """Make each "@name" of a member a link to their profile; other names stay text."""
+    for inline, child in list(_plain_text_tokens(tokens)):
+        parts, last = [], 0
+        for match in MENTION_RE.finditer(child.content):
+            name = match.group(1).lower()
+            if name not in members:
+                continue
+            parts.append(Token("text", "", 0, content=child.content[last : match.start()]))
+            parts.append(Token("link_open", "a", 1, attrs={"href": f"/u/{name}"}))
+            parts.append(Token("text", "", 0, content=match.group(0)))
+            parts.append(Token("link_close", "a", -1))
+            last = match.end()
+        if not parts:
+            continue
+        parts.append(Token("text", "", 0, content=child.content[last:]))
+        at = inline.children.index(child)
+        inline.children[at : at + 1] = parts
+
+
+def _render(
+    text: str,
+    headings: dict[str, str],
+    cleaner: bleach.Cleaner,
+    mentions: Collection[str] = (),
+) -> str:
     if not text:
         return ""
     env: dict = {}
     tokens = _md.parse(text, env)
     _adjust(tokens, headings)
+    if mentions:
+        _link_mentions(tokens, mentions)
     html = _md.renderer.render(tokens, _md.options, env)
     return cleaner.clean(html).strip()
 
 
-def render_user_text(text: str) -> str:
-    """Markdown source to sanitised HTML, safe to insert in any page."""
-    return _render(text, HEADING_MAP, _cleaner)
+def render_user_text(text: str, *, mentions: Collection[str] = ()) -> str:
+    """Markdown source to sanitised HTML, safe to insert in any page.
+
+    ``mentions`` are the usernames (lower case) of members: each "@name" among them links
+    to the member's profile. Posts are rendered when written, so the caller passes the
+    members that exist then (``forum.notifications.mentions.render_post``).
+    """
+    return _render(text, HEADING_MAP, _cleaner, mentions)
 
 
 def render_article_text(text: str) -> str:

@@ -14,6 +14,8 @@ from config import TestingConfig
 from forum import create_app
 from forum.auth.sessions import create_session
 from forum.extensions import db, limiter
+from forum.guide import aside as guide_aside
+from forum.journals import stats_cache as journal_stats
 from forum.models import Role
 from forum.search import backend as search_backend
 from tests.factories import make_user
@@ -45,6 +47,8 @@ def app():
                 if path and os.path.exists(path + suffix):
                     os.remove(path + suffix)
         flask_migrate.upgrade()
+        guide_aside.forget_emptied_guide()
+        journal_stats.forget_emptied_stats()
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -73,7 +77,11 @@ def clean_tables(app):
 
 
 # Tables outside the models (the search index) are emptied by these functions.
-EXTRA_TABLE_CLEANERS = [search_backend.clear_index]
+EXTRA_TABLE_CLEANERS = [
+    search_backend.clear_index,
+    guide_aside.forget_emptied_guide,
+    journal_stats.forget_emptied_stats,
+]
 
 
 def clear_extra_tables(conn) -> None:

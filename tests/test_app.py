@@ -96,7 +96,9 @@ def test_429_page_says_when_to_retry(error_app):
 def test_api_and_healthz_answer_json(error_app, client):
     missing = client.get("/api/nothing")
     assert missing.status_code == 404 and missing.is_json
-    assert missing.get_json()["error"] == "Page not found"
+    assert missing.mimetype == "application/problem+json"
+    assert missing.get_json()["title"] == "Page not found"
+    assert missing.get_json()["status"] == 404
     crashed = error_app.test_client().get("/api/boom")
     assert crashed.status_code == 500 and crashed.is_json
     assert "api failure" not in crashed.text

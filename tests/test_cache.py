@@ -159,3 +159,13 @@ def test_signed_out_hits_are_answered_before_flask_with_the_pages_headers(cached
     with_cookie = reader.get("/cached", headers={"Cookie": "session=not-even-valid"})
     assert with_cookie.headers["X-Cache"] == "hit"
     assert len(flask_requests) == 2
+
+
+def test_a_request_with_authorization_is_never_stored_nor_served_from_the_cache(cached_app):
+    client = cached_app().test_client()
+    bearer = {"Authorization": "Bearer a-personal-token"}
+    assert client.get("/cached", headers=bearer).get_data(as_text=True) == "render 1"
+    assert client.get("/cached").get_data(as_text=True) == "render 2"  # nothing was stored
+    assert client.get("/cached").headers["X-Cache"] == "hit"
+    held = client.get("/cached", headers=bearer)
+    assert held.get_data(as_text=True) == "render 3" and "X-Cache" not in held.headers

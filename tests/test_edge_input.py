@@ -197,6 +197,11 @@ def test_json_posted_to_any_form_endpoint_is_refused(app, world, body):
         # Issue #14: a dose period of the journal and a check-in.
         "period_id": 424242,
         "months": 1,
+        # Issue #16: appeals, their decisions and moderators' notes.
+        "action_id": 424242,
+        "appeal_id": 424242,
+        "username": "storyteller",
+        "token_id": 1,
     }
     failures = []
     for rule in app.url_map.iter_rules():

@@ -11,8 +11,6 @@ ROOT = Path(forum.__file__).parent
 WAITING = {
     "auth/services.py",
     "guide/services.py",
-    "threads/services.py",
-    "threads/views.py",
 }
 
 

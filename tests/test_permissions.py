@@ -15,7 +15,7 @@ Visitors (the columns, in this order):
     suspended   a member suspended for a few days: reads, but every write is refused (403)
     banned      a banned member still holding an old session cookie: treated as signed out
 
-Answers: 200, 400, 403, 404, 405, 409, 422, LOGIN (302 to /login) and GO (302 elsewhere).
+Answers: 200, 400, 401, 403, 404, 405, 409, 422, LOGIN (302 to /login) and GO (302 elsewhere).
 
 The world every row is checked against: a visible thread {thread} by the author with its
 opening post {opening} and a reply {reply} (reported by "other": review item {item}), a held
@@ -32,7 +32,17 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from forum.auth.sessions import create_session
 from forum.extensions import db, limiter
-from forum.models import GuideArticle, ItemStatus, PostStatus, ReviewItem, Role, UserStatus, utcnow
+from forum.models import (
+    GuideArticle,
+    ItemStatus,
+    ModAction,
+    ModerationAction,
+    PostStatus,
+    ReviewItem,
+    Role,
+    UserStatus,
+    utcnow,
+)
 from forum.moderation import services as moderation
 from forum.tags.services import load_shipped_tags
 from forum.threads import services as threads
@@ -180,6 +190,10 @@ ROUTES = [
     post("/settings/sessions/{author_session}/end", signed_in(GO)),
     get("/settings/sessions/end-others", everyone(405)),
     post("/settings/sessions/end-others", signed_in(GO)),
+    get("/settings/tokens", signed_in(200)),
+    post("/settings/tokens", signed_in(422)),
+    get("/settings/tokens/424242/revoke", everyone(405)),
+    post("/settings/tokens/424242/revoke", signed_in(404)),
     get("/notifications", signed_in(200)),
     post("/notifications", everyone(405)),
     get("/notifications/read", everyone(405)),
@@ -213,6 +227,30 @@ ROUTES = [
     post("/journal/export.csv", everyone(405)),
     get("/insights", everyone(200)),
     post("/insights", everyone(405)),
+    # Notifications, watching, bookmarks (issue #12): one's own, like settings.
+    get("/settings/notifications", signed_in(200)),
+    post("/settings/notifications", signed_in(GO), email_reply="each"),
+    # GET reads "watch" as the thread's slug (as for "reply" below).
+    get("/t/{thread}/watch", everyone(301)),
+    post("/t/{thread}/watch", signed_in(GO)),
+    post("/t/{hidden}/watch", row(LOGIN, 404, 404, GO, 404, GO, GO, 404, LOGIN)),
+    get("/t/{thread}/unwatch", everyone(301)),
+    post("/t/{thread}/unwatch", signed_in(GO)),
+    get("/tags/dryness/follow", everyone(405)),
+    post("/tags/dryness/follow", signed_in(GO)),
+    post("/tags/no-such-topic/follow", signed_in(404)),
+    get("/tags/dryness/unfollow", everyone(405)),
+    post("/tags/dryness/unfollow", signed_in(GO)),
+    get("/p/{reply}/bookmark", everyone(405)),
+    post("/p/{reply}/bookmark", signed_in(GO)),
+    post("/p/{held}/bookmark", row(LOGIN, 404, 404, GO, 404, GO, GO, 404, LOGIN)),
+    get("/p/{reply}/unbookmark", everyone(405)),
+    post("/p/{reply}/unbookmark", signed_in(GO)),
+    get("/bookmarks", signed_in(200)),
+    post("/bookmarks", everyone(405)),
+    # Signed in or not: the signed token is the key (a forged one is refused).
+    get("/unsubscribe/not-a-token", everyone(400)),
+    post("/unsubscribe/not-a-token", everyone(400)),
     # Threads and posts.
     get("/t/new", WRITE_PAGE),
     post("/t/new", WRITER, **NEW_THREAD),
@@ -257,6 +295,31 @@ ROUTES = [
     post("/guide/{article}/edit", ADMIN_ONLY, **ARTICLE_EDIT),
     get("/guide/{article}/history", ADMIN_ONLY_PAGE),
     post("/guide/{article}/history", everyone(405)),
+    # The read-only API answers what a signed-out reader sees, whoever asks (issue #18).
+    get("/api/v1/threads", everyone(200)),
+    post("/api/v1/threads", everyone(405)),
+    get("/api/v1/threads/{thread}", everyone(200)),
+    post("/api/v1/threads/{thread}", everyone(405)),
+    get("/api/v1/threads/{hidden}", everyone(404)),
+    get("/api/v1/posts/{reply}", everyone(200)),
+    post("/api/v1/posts/{reply}", everyone(405)),
+    get("/api/v1/posts/{held}", everyone(404)),
+    get("/api/v1/tags", everyone(200)),
+    post("/api/v1/tags", everyone(405)),
+    get("/api/v1/guide", everyone(200)),
+    post("/api/v1/guide", everyone(405)),
+    get("/api/v1/guide/{article}", everyone(200)),
+    post("/api/v1/guide/{article}", everyone(405)),
+    get("/api/v1/guide/{draft}", everyone(404)),
+    get("/api/v1/search?q=lips", everyone(200)),
+    post("/api/v1/search", everyone(405)),
+    get("/api/v1/openapi.json", everyone(200)),
+    post("/api/v1/openapi.json", everyone(405)),
+    # A session cookie is no token: the member's own data needs ``Authorization: Bearer``.
+    get("/api/v1/me", everyone(401)),
+    post("/api/v1/me", everyone(405)),
+    get("/api/v1/me/notifications", everyone(401)),
+    post("/api/v1/me/notifications", everyone(405)),
     # The moderators' pages.
     get("/mod/queue", staff_only(200)),
     post("/mod/queue", everyone(405)),
@@ -270,6 +333,28 @@ ROUTES = [
     get("/mod/items/{item}/act", everyone(405)),
     post("/mod/items/{item}/act", staff_only(GO), action="dismiss", reason="Keeps the rules."),
     post("/mod/items/424242/act", staff_only(404), action="dismiss", reason="Nothing here."),
+    # Issue #16: acting where moderators read, appeals, notes and figures.
+    get("/p/{opening}/moderate", staff_only(200)),
+    post("/p/{opening}/moderate", staff_only(GO), action="warn", reason="Mind the tone."),
+    get("/p/{reply}/moderate", staff_only(GO)),  # to its pending review item
+    get("/p/424242/moderate", staff_only(404)),
+    # Only the member a decision was about may appeal it.
+    get("/appeal/{hide_action}", row(LOGIN, 404, 404, 200, 404, 404, 404, 404, LOGIN)),
+    post("/appeal/{hide_action}", row(LOGIN, 404, 404, GO, 404, 404, 404, 404, LOGIN), body="No."),
+    get("/appeal/424242", signed_in(404)),
+    get("/mod/appeals/{appeal}", staff_only(200)),
+    # The admin took the appealed decision: another moderator decides its appeal.
+    post(
+        "/mod/appeals/{appeal}",
+        {**staff_only(GO), "admin": 403},
+        action="uphold",
+        reason="It stands.",
+    ),
+    get("/mod/appeals/424242", staff_only(404)),
+    get("/u/{author_name}/notes", everyone(405)),
+    post("/u/{author_name}/notes", staff_only(GO), body="Often posts shop links."),
+    get("/mod/stats", staff_only(200)),
+    post("/mod/stats", everyone(405)),
 ]
 
 
@@ -318,6 +403,17 @@ def build_world(app) -> tuple[dict, dict]:
     moderation.report_post(hidden_opening, users["member"], "personal_info")
     moderation.act_on_item(pending(hidden_opening), mod, "hide", "Personal details.")
     moderation.report_post(reply, other, "other", "Looks like an advert.")
+    hide_action = db.session.scalar(
+        db.select(ModerationAction.id).where(
+            ModerationAction.action == ModAction.POST_HIDE,
+            ModerationAction.moderator_id == mod.id,
+        )
+    )
+    warning = moderation.log_action(
+        users["admin"], ModAction.USER_WARN, user=author, reason="Tone."
+    )
+    db.session.flush()
+    appeal = moderation.file_appeal(warning, author, "I was polite.")
     article = GuideArticle(slug="managing-dryness", title="Managing dryness", summary="Lips.")
     draft = GuideArticle(slug="a-draft", title="A draft", summary="Not yet.", published=False)
     db.session.add_all([article, draft])
@@ -340,6 +436,8 @@ def build_world(app) -> tuple[dict, dict]:
         "removed": removed.id,
         "hidden": hidden.id,
         "item": pending(reply).id,
+        "hide_action": hide_action,
+        "appeal": appeal.id,
         "author_name": author.username,
         "author_session": author_session,
         "article": article.slug,
@@ -401,6 +499,8 @@ def test_every_route_of_the_app_is_in_the_table(app):
         "held": 4,
         "removed": 5,
         "opening": 6,
+        "hide_action": 9,
+        "appeal": 10,
         "item": 7,
         "author_name": "author",
         "author_session": 8,

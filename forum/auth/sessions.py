@@ -12,11 +12,11 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, or_, select
 from sqlalchemy.exc import OperationalError
 
 from forum.extensions import db, login_manager
-from forum.models import Notification, User, UserSession, utcnow
+from forum.models import ItemStatus, Notification, ReviewItem, Role, User, UserSession, utcnow
 
 
 def hash_token(token: str) -> str:
@@ -72,16 +72,25 @@ def idle_cutoff():
 
 @functools.cache
 def _user_statement():
-    """The session, its user and the user's unread count, for a token hash bound at run
-    time (built once: building it cost as much as running it, on every request)."""
+    """The session, its user, the user's unread count and, for moderators, the waiting
+    queue items and how many of them are crisis items, for a token hash bound at run time
+    (built once: building it cost as much as running it, on every request)."""
     unread = (
         select(func.count(Notification.id))
         .where(Notification.user_id == User.id, Notification.read_at.is_(None))
         .correlate(User)
         .scalar_subquery()
     )
+    staff = User.role.in_([Role.MODERATOR, Role.ADMIN])
+    # Inside CASE, the counts are only run for moderators and admins (issue #12).
+    waiting = select(func.count(ReviewItem.id)).where(ReviewItem.status == ItemStatus.PENDING)
+    # Severity 3 is a crisis report (forum.moderation.services.items.SEVERITY_CRISIS, which
+    # this module cannot import: moderation imports it).
+    crisis = waiting.where(or_(ReviewItem.is_crisis, ReviewItem.severity >= 3))
+    queue = case((staff, waiting.scalar_subquery()), else_=0)
+    crisis_queue = case((staff, crisis.scalar_subquery()), else_=0)
     return (
-        select(UserSession, User, unread)
+        select(UserSession, User, unread, queue, crisis_queue)
         .join(User, UserSession.user_id == User.id)
         .where(UserSession.token_hash == bindparam("token_hash"))
     )
@@ -92,12 +101,13 @@ def load_user_from_token(token: str) -> User | None:
     row = db.session.execute(_user_statement(), {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
-    user_session, user, unread_count = row
+    user_session, user, unread_count, queue_waiting, queue_crisis = row
     if user_session.last_seen_at < idle_cutoff() or user.is_banned:
         return None
     user.session_token = token
     user.current_session = user_session
     user.unread_count = unread_count
+    user.queue_waiting, user.queue_crisis = queue_waiting or 0, queue_crisis or 0
     _touch(user_session)
     return user
 

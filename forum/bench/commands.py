@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from config import INSTANCE, ProductionConfig
 from forum.bench import corpus, runner
 from forum.bench import seed as seeding
+from forum.bench.fanout import measure_fanout
 from forum.database import recreate_empty
 from forum.extensions import db
 from forum.models import Post, PostStatus, Thread
@@ -246,6 +247,10 @@ def run_command(
         out=out,
         echo=click.echo,
     )
+    with _bench_app(url).app_context():
+        # After the pages: one reply told to every watcher, in this process (issue #12).
+        results.append(measure_fanout(targets["post_thread"]))
+    click.echo("  measured the fan-out")
     click.echo("")
     click.echo(runner.table(results))
     click.echo(f"\nFigures saved to {out}.")

@@ -275,6 +275,9 @@ def run(
             ("thread, 25 replies, signed in", f"/t/{small}", cookie),
             ("thread, 500+ replies, signed out", f"/t/{big}", None),
             ("thread, 500+ replies, signed in", f"/t/{big}", cookie),
+            # The JSON API (issue #18): never from the page cache, so every request renders.
+            ("API /api/v1/threads", "/api/v1/threads", None),
+            ("API /api/v1/threads/<id>, 500+ replies", f"/api/v1/threads/{big}", None),
             (f"search, rare ({targets['rare']})", f"/search?q={targets['rare']}", None),
             (f"search, medium ({targets['medium']})", f"/search?q={targets['medium']}", None),
             (f"search, common ({targets['common']})", f"/search?q={targets['common']}", None),

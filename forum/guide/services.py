@@ -17,16 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import exists, select, union_all
+from sqlalchemy import and_, case, exists, or_, select, union_all
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from forum.errors import FieldErrors, ForumError, NotFound
 from forum.extensions import db
 from forum.guide.content import ARTICLES_DIR, ArticleFile, load_article_files, load_overview
+from forum.guide.said import Said
 from forum.markup import render_article_text
 from forum.models import (
     GuideArticle,
     GuideRevision,
+    Post,
     Role,
     Stage,
     Tag,
@@ -40,9 +42,9 @@ from forum.permissions import require_role
 from forum.visibility import (
     ThreadView,
     opening_deleted_sql,
+    public_posts,
     public_threads,
     remember_facts,
-    thread_views,
 )
 
 # The topics whose latest experiences the hub shows (DESIGN.md, Model: Tag).
@@ -308,37 +310,60 @@ def parse_stage(raw: str | None) -> str | None:
 
 @dataclass
 class Experiences:
-    helpful: list[ThreadView]
-    recent: list[ThreadView]
+    helpful: list[Said]
+    recent: list[Said]
 
 
 def experiences_for(
     article: GuideArticle, *, stage: str | None = None, limit: int = EXPERIENCES_PER_LIST
 ) -> Experiences:
-    """Public threads under the article's tags ("what patients say"): the most helpful
-    (marked helpful at least once), then the most recent of the others; two queries."""
+    """Public experiences under the article's tags ("what patients say"): the opening posts
+    and replies marked helpful most often, then the most recent threads not already shown;
+    two queries, each post with its thread and author.
+
+    An opening post counts the thread's helpful marks and is filtered by the thread's stage,
+    a reply by its own marks and the stage it was written at (issue #11).
+    """
     tag_ids = [tag.id for tag in article.tags]
     if not tag_ids:
         return Experiences([], [])
     tagged = exists().where(thread_tags.c.thread_id == Thread.id, thread_tags.c.tag_id.in_(tag_ids))
+    opening = Post.parent_id.is_(None)
+    marks = case((opening, Thread.helpful_count), else_=Post.helpful_count)
     base = (
-        select(Thread, opening_deleted_sql())
+        select(Post, Thread, marks)
+        .join(Thread, Thread.id == Post.thread_id)
         .where(public_threads(), tagged)
-        .options(joinedload(Thread.author))
+        .options(joinedload(Post.author))
     )
     if stage:
-        base = base.where(Thread.stage == stage)
-    helpful = thread_views(
-        db.session.execute(
-            base.where(Thread.helpful_count > 0)
-            .order_by(Thread.helpful_count.desc(), Thread.id.desc())
+        base = base.where(
+            or_(and_(opening, Thread.stage == stage), and_(~opening, Post.stage == stage))
+        )
+    helpful = [
+        Said(post, thread, count)
+        for post, thread, count in db.session.execute(
+            base.where(
+                or_(
+                    and_(opening, Thread.helpful_count > 0),
+                    and_(~opening, Post.helpful_count > 0, public_posts()),
+                )
+            )
+            .order_by(marks.desc(), Post.id.desc())
             .limit(limit)
         )
+    ]
+    recent = (
+        base.where(opening, Post.branch == 0)
+        .order_by(Thread.created_at.desc(), Thread.id.desc())
+        .limit(limit)
     )
-    recent = base.order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit)
-    if helpful:
-        recent = recent.where(Thread.id.not_in([thread.id for thread in helpful]))
-    return Experiences(helpful, thread_views(db.session.execute(recent)))
+    shown = [item.thread.id for item in helpful if not item.is_reply]
+    if shown:
+        recent = recent.where(Thread.id.not_in(shown))
+    return Experiences(
+        helpful, [Said(post, thread, count) for post, thread, count in db.session.execute(recent)]
+    )
 
 
 # --- Editing in the browser ------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 ``aggregate()`` recomputes every cell in SQL (grouped counts, medians from window
 functions, the same on SQLite and PostgreSQL) and replaces the ``journal_stats`` table in
-the caller's transaction; pages read the whole table with one query (``load_stats``). It is a
-plain function so a periodic runner can call it; ``flask journals aggregate`` runs it.
+the caller's transaction; pages read the whole table with one query (``load_stats``), which
+each process keeps until the next ``aggregate`` commits (``forum.journals.stats_cache``). It
+is a plain function so a periodic runner can call it; ``flask journals aggregate`` runs it.
 
 What a cell holds:
 - axis ``month``, buckets 1–12 (month of treatment): for each side effect, the share of
@@ -300,6 +301,9 @@ def aggregate() -> int:
     rows = _month_rows(now) + _after_rows(now)
     db.session.execute(delete(JournalStat))
     db.session.execute(insert(JournalStat), rows)
+    from forum.journals.stats_cache import note_written
+
+    note_written(db.session, rows)
     return len(rows)
 
 

@@ -12,7 +12,8 @@ from forum.errors import NotFound
 from forum.extensions import db
 from forum.guide.content import load_article_files
 from forum.journals import charts, services
-from forum.journals.aggregate import LABELS, TAG_MEASURES, Stats, load_stats
+from forum.journals.aggregate import LABELS, TAG_MEASURES, Stats
+from forum.journals.stats_cache import cached_stats
 from forum.models import JournalEntry, User
 from forum.visibility import Viewer
 from forum.visibility.journals import can_see_journal, can_see_journal_entry
@@ -85,10 +86,11 @@ def insights(stats: Stats, measures, band: str = "") -> list[Insight]:
 
 
 def insights_for(measures) -> list[Insight]:
-    """Charts for a guide article or a tag page: one query."""
+    """Charts for a guide article or a tag page: no query while this process's copy of the
+    statistics is current."""
     if not measures:
         return []
-    return insights(load_stats(), measures)
+    return insights(cached_stats(), measures)
 
 
 @cache
@@ -97,7 +99,7 @@ def _article_measures() -> dict[str, tuple[str, ...]]:
 
 
 def article_insights(slug: str) -> list[Insight]:
-    """The charts a guide article's front matter names (``insights:``): one query."""
+    """The charts a guide article's front matter names (``insights:``)."""
     return insights_for(_article_measures().get(slug, ()))
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from forum.errors import FieldErrors, ForumError
 from forum.extensions import db
 from forum.journals import pages, services
-from forum.journals.aggregate import LABELS, load_stats
+from forum.journals.aggregate import LABELS
 from forum.journals.forms import (
     CheckInForm,
     CourseDatesForm,
@@ -17,6 +17,7 @@ from forum.journals.forms import (
     WeightForm,
     levels_of,
 )
+from forum.journals.stats_cache import cached_stats
 from forum.permissions import require_can_write
 
 bp = Blueprint("journals", __name__)
@@ -231,7 +232,7 @@ def export_csv():
 
 @bp.route("/insights")
 def insights():
-    stats = load_stats()
+    stats = cached_stats()
     return render_template(
         "journals/insights.html",
         stats=stats,

@@ -13,12 +13,23 @@ from forum.models.journal import (
 from forum.models.mail import OutboxMessage
 from forum.models.moderation import (
     REPORT_REASON_LABELS,
+    Appeal,
+    AppealStatus,
     ItemStatus,
+    MemberNote,
     ModAction,
     ModerationAction,
     Report,
     ReportReason,
     ReviewItem,
+)
+from forum.models.notify import (
+    Bookmark,
+    FanoutJob,
+    JobLease,
+    NotificationPrefs,
+    TagFollow,
+    ThreadWatch,
 )
 from forum.models.ratelimit import DatabaseStorage, RateLimitCounter
 from forum.models.tag import Tag, thread_tags
@@ -31,11 +42,21 @@ from forum.models.thread import (
     Stage,
     Thread,
 )
+from forum.models.token import ApiToken
 from forum.models.user import Notification, Role, User, UserSession, UserStatus
 
 __all__ = [
+    "ThreadWatch",
+    "TagFollow",
+    "NotificationPrefs",
+    "JobLease",
+    "FanoutJob",
+    "Bookmark",
+    "ApiToken",
     "REPORT_REASON_LABELS",
     "STAGE_LABELS",
+    "Appeal",
+    "AppealStatus",
     "CheckIn",
     "DatabaseStorage",
     "DosePeriod",
@@ -47,6 +68,7 @@ __all__ = [
     "JournalEntry",
     "JournalStat",
     "JournalVisibility",
+    "MemberNote",
     "ModAction",
     "ModerationAction",
     "Notification",

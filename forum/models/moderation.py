@@ -49,6 +49,15 @@ class ModAction(StrEnum):
     USER_SUSPEND = "user:suspend"
     USER_BAN = "user:ban"
     USER_ROLE = "user:role"
+    # Issue #16: undoing, declining, safety follow-ups, reopening and appeals.
+    POST_DECLINE = "post:decline"
+    POST_RESTORE = "post:restore"
+    USER_UNSUSPEND = "user:unsuspend"
+    USER_UNBAN = "user:unban"
+    ITEM_REOPEN = "item:reopen"
+    ITEM_FOLLOW_UP = "item:followed_up"
+    APPEAL_UPHELD = "appeal:upheld"
+    APPEAL_GRANTED = "appeal:granted"
 
 
 class Decision(StrEnum):
@@ -64,6 +73,29 @@ class Decision(StrEnum):
     WARN = "warn"
     SUSPEND = "suspend"
     BAN = "ban"
+    # Issue #16.
+    DECLINE = "decline"
+    UNLOCK = "unlock"
+    LIFT_SUSPENSION = "lift_suspension"
+    UNBAN = "unban"
+    RESTORE = "restore"
+    REOPEN = "reopen"
+    FOLLOWED_UP = "followed_up"
+    PURGE_SPAMMER = "purge_spammer"
+
+
+class FollowUp(StrEnum):
+    """How a moderator followed up a crisis item (the ``follow_up`` field)."""
+
+    REACHED_OUT = "reached_out"
+    RESOURCES_SHOWN = "resources_shown"
+    NO_ACTION = "no_action"
+
+
+class AppealStatus(StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"  # the decision stands
+    GRANTED = "granted"  # the decision is undone
 
 
 class HoldReason(StrEnum):
@@ -89,7 +121,7 @@ class Report(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int | None] = mapped_column(
         ForeignKey("review_items.id", ondelete="SET NULL"), index=True
     )
@@ -140,8 +172,11 @@ class ReviewItem(db.Model):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     outcome: Mapped[str | None] = mapped_column(String(32))
+    # Issue #16: the open reports weighed by each reporter's accuracy, in hundredths (a
+    # reporter with a good record counts 100), so the queue orders by it after severity.
+    score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     post: Mapped[Post | None] = relationship()
     journal_entry: Mapped["JournalEntry | None"] = relationship()  # noqa: F821 (forum.models.journal)
@@ -155,7 +190,11 @@ class ModerationAction(db.Model):
     (the ORM refuses both, below)."""
 
     __tablename__ = "moderation_actions"
-    __table_args__ = (Index("ix_moderation_actions_created", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_moderation_actions_created", "created_at", "id"),
+        # The first decision on each item (issue #16, /mod/stats).
+        Index("ix_moderation_actions_item", "item_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -177,6 +216,46 @@ class ModerationAction(db.Model):
     moderator: Mapped[User | None] = relationship(foreign_keys=[moderator_id])
     target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])
     target_thread: Mapped[Thread | None] = relationship(foreign_keys=[target_thread_id])
+    target_post: Mapped[Post | None] = relationship(foreign_keys=[target_post_id])
+
+
+class Appeal(db.Model):
+    """A member asking the moderators to look again at one decision about them (issue #16):
+    one per logged decision, decided by another moderator than the one who acted."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (Index("ix_appeals_status", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("moderation_actions.id", ondelete="CASCADE"), unique=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=AppealStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    action: Mapped[ModerationAction] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class MemberNote(db.Model):
+    """What moderators note about a member, for moderators only (issue #16)."""
+
+    __tablename__ = "member_notes"
+    __table_args__ = (Index("ix_member_notes_user", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 
 
 @event.listens_for(ModerationAction, "before_update")

@@ -1,9 +1,11 @@
 import re
 from datetime import datetime
 from enum import StrEnum
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     DateTime,
     ForeignKey,
@@ -43,6 +45,9 @@ class PostStatus(StrEnum):
     PENDING = "pending"  # held for a moderator's approval
     HIDDEN = "hidden"
     REMOVED = "removed"
+
+
+DETAIL_COLUMNS = ("stage", "treatment_month", "months_since", "daily_dose_mg")
 
 
 class ExperienceDetails:
@@ -192,9 +197,23 @@ class PostRevision(db.Model):
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str | None] = mapped_column(String(150))
     body: Mapped[str] = mapped_column(Text)
+    # An opening post's edit that changed the thread's topics or experience details keeps
+    # the earlier ones (issue #11): {"tags": [{"slug", "name"}], "stage", "treatment_month",
+    # "months_since", "daily_dose_mg"}; null when they did not change.
+    details: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     editor: Mapped[User | None] = relationship()
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [tag["name"] for tag in (self.details or {}).get("tags", [])]
+
+    @property
+    def details_badge(self) -> str:
+        """The badge the earlier details made ("" when there was none)."""
+        values = {name: (self.details or {}).get(name) for name in DETAIL_COLUMNS}
+        return ExperienceDetails.badge.fget(SimpleNamespace(**values))
 
 
 class HelpfulMark(db.Model):

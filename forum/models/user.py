@@ -58,6 +58,8 @@ class User(UserMixin, db.Model):
     session_token = None  # the token of the session this request belongs to
     current_session = None  # that session's row
     unread_count = 0  # unread notifications, loaded in the same query
+    queue_waiting = 0  # moderators: pending review items, loaded in the same query
+    queue_crisis = 0  # of which crisis items
 
     def get_id(self) -> str | None:
         # Flask-Login keeps this value in the cookie: the server-side session token, not the
@@ -124,5 +126,13 @@ class Notification(db.Model):
     # What it is about, by id: links are built from the route map when shown (issue #10).
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"))
+    # The logged decision a moderation notice tells of, so it can be appealed (issue #16).
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_actions.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # One line per thread and kind until read: "3 new replies in ..." (issue #12).
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Waiting for the member's daily digest mail.
+    digest_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

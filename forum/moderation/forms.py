@@ -14,8 +14,14 @@ except ImportError:  # WTForms before 3.3 takes (value, label) pairs
 from forum.guide.services import article_choices
 from forum.models import REPORT_REASON_LABELS
 from forum.models.moderation import Decision
-from forum.moderation.labels import DECISION_LABELS
-from forum.moderation.services import NOTE_MAX, REASON_MAX, SUSPEND_MAX_DAYS
+from forum.moderation.labels import DECISION_LABELS, FOLLOW_UP_LABELS, REASON_OPTIONAL
+from forum.moderation.services import (
+    APPEAL_MAX,
+    NOTE_BODY_MAX,
+    NOTE_MAX,
+    REASON_MAX,
+    SUSPEND_MAX_DAYS,
+)
 
 
 class ReportForm(Form):
@@ -39,12 +45,19 @@ class ActionForm(Form):
         choices=[SelectChoice(str(value), label) for value, label in DECISION_LABELS.items()],
         validators=[InputRequired(message="Choose an action.")],
     )
+    # Required for every decision against a member, optional for approve and dismiss
+    # (issue #16): checked in validate below.
     reason = TextAreaField(
         "Reason",
         validators=[
-            DataRequired(message="Give a reason: the author sees it."),
+            Optional(),
             Length(max=REASON_MAX, message=f"Keep the reason under {REASON_MAX:,} characters."),
         ],
+    )
+    follow_up = RadioField(
+        "How you followed it up",
+        choices=[SelectChoice(str(value), label) for value, label in FOLLOW_UP_LABELS.items()],
+        validators=[Optional()],
     )
     days = IntegerField(
         "Days",
@@ -77,8 +90,53 @@ class ActionForm(Form):
             self.days.errors = ["Give the length of the suspension in days."]
         if self.action.data != Decision.LABEL:
             self.article.errors, self.article.data = [], None
+        if self.action.data != Decision.FOLLOWED_UP:
+            self.follow_up.errors, self.follow_up.data = [], None
+        elif not self.follow_up.data and not self.follow_up.errors:
+            self.follow_up.errors = ["Say how you followed it up."]
+        needs_reason = self.action.data and self.action.data not in REASON_OPTIONAL
+        if needs_reason and not (self.reason.data or "").strip() and not self.reason.errors:
+            self.reason.errors = ["Give a reason: the author sees it."]
         return not any(f.errors for f in self)
 
 
 class ConfirmForm(Form):
     """A button that changes state: only the CSRF token."""
+
+
+class AppealForm(Form):
+    body = TextAreaField(
+        "Why should the moderators look again?",
+        validators=[
+            DataRequired(message="Say why the decision should change."),
+            Length(max=APPEAL_MAX, message=f"Keep the appeal under {APPEAL_MAX:,} characters."),
+        ],
+    )
+
+
+class AppealDecisionForm(Form):
+    action = RadioField(
+        "Outcome",
+        choices=[
+            SelectChoice("uphold", "Uphold: the decision stands"),
+            SelectChoice("grant", "Grant: take the decision back"),
+        ],
+        validators=[InputRequired(message="Choose an outcome.")],
+    )
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            DataRequired(message="Give a reason: the member sees it."),
+            Length(max=REASON_MAX, message=f"Keep the reason under {REASON_MAX:,} characters."),
+        ],
+    )
+
+
+class NoteForm(Form):
+    body = TextAreaField(
+        "Note for the moderators",
+        validators=[
+            DataRequired(message="Write the note."),
+            Length(max=NOTE_BODY_MAX, message=f"Keep the note under {NOTE_BODY_MAX:,} characters."),
+        ],
+    )

@@ -5,7 +5,7 @@ them lives here, so a view or template never rebuilds a label from another one.
 """
 
 from forum.models import ModAction, PostStatus, ReportReason
-from forum.models.moderation import Decision, HoldReason
+from forum.models.moderation import Decision, FollowUp, HoldReason
 
 # Neutral reasons shown to the author while a post waits for a moderator.
 AUTO_HIDDEN_REASON = "Hidden automatically after several reports, waiting for a moderator."
@@ -54,7 +54,24 @@ DECISION_LABELS = {
     Decision.WARN: "Warn the author",
     Decision.SUSPEND: "Suspend the author",
     Decision.BAN: "Ban the author",
+    Decision.DECLINE: "Decline: the post is never published (its author sees why)",
+    Decision.UNLOCK: "Unlock the thread",
+    Decision.LIFT_SUSPENSION: "Lift the author's suspension now",
+    Decision.UNBAN: "Unban the author",
+    Decision.RESTORE: "Restore the post for readers",
+    Decision.REOPEN: "Reopen: put the item back in the queue",
+    Decision.FOLLOWED_UP: "Followed up (say how below)",
+    Decision.PURGE_SPAMMER: "Spammer: remove every post of the author and ban them",
 }
+
+FOLLOW_UP_LABELS = {
+    FollowUp.REACHED_OUT: "Reached out to the member",
+    FollowUp.RESOURCES_SHOWN: "Crisis resources shown",
+    FollowUp.NO_ACTION: "No action needed",
+}
+
+# Decisions that need no reason: they are not against a member (issue #16).
+REASON_OPTIONAL = frozenset({Decision.APPROVE, Decision.DISMISS, Decision.FOLLOWED_UP})
 
 # What the moderator is told once a decision is made ("Done: Hide the post.").
 DECISION_DONE = {
@@ -67,6 +84,14 @@ DECISION_DONE = {
     Decision.WARN: "Warn the author",
     Decision.SUSPEND: "Suspend the author",
     Decision.BAN: "Ban the author",
+    Decision.DECLINE: "Decline the post",
+    Decision.UNLOCK: "Unlock the thread",
+    Decision.LIFT_SUSPENSION: "Lift the suspension",
+    Decision.UNBAN: "Unban the author",
+    Decision.RESTORE: "Restore the post",
+    Decision.REOPEN: "Reopen the item",
+    Decision.FOLLOWED_UP: "Followed up",
+    Decision.PURGE_SPAMMER: "Remove every post and ban the author",
 }
 
 # Told to each reporter: the outcome in plain words, nothing more.
@@ -80,6 +105,14 @@ REPORTER_OUTCOMES = {
     Decision.WARN: "warned its author",
     Decision.SUSPEND: "suspended its author",
     Decision.BAN: "banned its author",
+    Decision.DECLINE: "declined it",
+    Decision.UNLOCK: "found that it keeps to the community guidelines, so it stays up",
+    Decision.LIFT_SUSPENSION: "found that it keeps to the community guidelines, so it stays up",
+    Decision.UNBAN: "found that it keeps to the community guidelines, so it stays up",
+    Decision.RESTORE: "found that it keeps to the community guidelines, so it stays up",
+    Decision.REOPEN: "is looking at it again",
+    Decision.FOLLOWED_UP: "followed it up",
+    Decision.PURGE_SPAMMER: "removed it and banned its author",
 }
 
 # The moderation log, public and on the item page: "Hid a reply in “Title”".
@@ -87,14 +120,25 @@ ACTION_VERBS = {
     ModAction.POST_APPROVE: "Approved",
     ModAction.POST_HIDE: "Hid",
     ModAction.POST_REMOVE: "Removed",
-    ModAction.POST_LABEL: "Labelled as medical misinformation",
+    ModAction.POST_LABEL: "Labelled",
     ModAction.THREAD_LOCK: "Locked",
     ModAction.THREAD_UNLOCK: "Unlocked",
     ModAction.USER_WARN: "Warned",
     ModAction.USER_SUSPEND: "Suspended",
     ModAction.USER_BAN: "Banned",
     ModAction.USER_ROLE: "Changed the role of",
+    ModAction.POST_DECLINE: "Declined",
+    ModAction.POST_RESTORE: "Restored",
+    ModAction.USER_UNSUSPEND: "Lifted the suspension of",
+    ModAction.USER_UNBAN: "Unbanned",
+    ModAction.ITEM_REOPEN: "Reopened a review of",
+    ModAction.ITEM_FOLLOW_UP: "Followed up",
+    ModAction.APPEAL_UPHELD: "Appeal upheld:",
+    ModAction.APPEAL_GRANTED: "Appeal granted:",
 }
+# Actions whose reason was written for the author, so the public log shows it; approving
+# and dismissing carry at most a note between moderators.
+AUTHOR_REASONS = frozenset(ACTION_VERBS) - {ModAction.POST_APPROVE}
 SAFETY_ACTION = "Safety action"
 AUTOMATIC = "automatic"
 FORMER_MODERATOR = "a former moderator"
@@ -104,6 +148,12 @@ WITHHELD_THREADS = {
     PostStatus.PENDING: "a thread waiting for review",
 }
 WITHHELD_THREAD_DEFAULT = "a thread"
+# A thread readers can't see is named by neither its title nor its state (issue #16: no
+# "Removed a removed thread").
+UNNAMED_THREAD = "a thread"
+UNNAMED_REPLY = "a reply in a thread readers can't see"
+PURGED_POSTS = "and removed {posts}"
+FORMER_MEMBER = "a former member"
 
 # A post's moderation state, as the item page names it.
 POST_STATUS_LABELS = {
@@ -141,3 +191,25 @@ NOTICE_REPORT_OUTCOME = (
 # The ``detail`` of a log entry.
 DETAIL_DISMISSED = "reports dismissed"
 DETAIL_MISINFORMATION = "misinformation"
+DETAIL_PURGE = "spam purge"
+LABEL_LINKING = "as misinformation, linking “{title}”"
+LABEL_PLAIN = "as misinformation"
+
+# Issue #16: taking a decision back, reopening, appeals.
+NOTICE_UNLOCKED = "A moderator unlocked the thread “{title}”. Reason: {reason}"
+NOTICE_UNSUSPENDED = "A moderator lifted your suspension early. Reason: {reason}"
+NOTICE_UNBANNED = "A moderator lifted your ban. Reason: {reason}"
+NOTICE_RESTORED = "A moderator restored {where} for readers. Reason: {reason}"
+NOTICE_DECLINED = "A moderator declined {where}: it won't be published. Reason: {reason}"
+NOTICE_REOPENED = "A moderator is looking again at {where}. Reason: {reason}"
+NOTICE_PURGED = "Your account is banned and your posts are removed. Reason: {reason}"
+NOTICE_APPEAL_RECEIVED = "We received your appeal. Another moderator will look at it."
+NOTICE_APPEAL_UPHELD = "A moderator looked at your appeal: the decision stands. Reason: {reason}"
+NOTICE_APPEAL_GRANTED = (
+    "A moderator looked at your appeal and took the decision back. Reason: {reason}"
+)
+APPEAL_STATUS = {
+    "pending": "Waiting for a moderator",
+    "upheld": "Upheld: the decision stands",
+    "granted": "Granted: the decision was taken back",
+}

@@ -10,10 +10,18 @@ from flask_login import current_user, login_required
 
 from forum.errors import ForumError
 from forum.extensions import db
-from forum.models import REPORT_REASON_LABELS, Post, Role
+from forum.models import REPORT_REASON_LABELS, Post, ReviewItem, Role, User
 from forum.moderation import labels, services
-from forum.moderation.forms import ActionForm, ConfirmForm, ReportForm
+from forum.moderation.forms import (
+    ActionForm,
+    AppealDecisionForm,
+    AppealForm,
+    ConfirmForm,
+    NoteForm,
+    ReportForm,
+)
 from forum.permissions import role_required
+from forum.validation import int_or_none
 from forum.visibility import can_see_post
 
 bp = Blueprint("moderation", __name__)
@@ -75,7 +83,12 @@ def queue():
         reason=request.args.get("reason") or None,
         page=request.args.get("page"),
     )
-    return render_template("moderation/queue.html", queue=page, filters=labels.QUEUE_FILTERS)
+    return render_template(
+        "moderation/queue.html",
+        queue=page,
+        filters=labels.QUEUE_FILTERS,
+        appeals=services.pending_appeals(_user()),
+    )
 
 
 def _item_page(item_id: int, form: ActionForm | None = None, message: str | None = None):
@@ -90,6 +103,8 @@ def _item_page(item_id: int, form: ActionForm | None = None, message: str | None
         hold_labels=labels.HOLD_LABELS,
         action_verbs=labels.ACTION_VERBS,
         status_labels=labels.POST_STATUS_LABELS,
+        note_form=NoteForm(formdata=None),
+        act_url=url_for("moderation.act", item_id=item_id),
     )
 
 
@@ -140,6 +155,7 @@ def act(item_id):
             form.reason.data,
             days=form.days.data,
             article=form.article.data,
+            follow_up=form.follow_up.data,
         )
     except ForumError as exc:
         db.session.rollback()
@@ -156,3 +172,142 @@ def act(item_id):
 def log():
     page = services.public_log(before=request.args.get("before") or None)
     return render_template("moderation/log.html", log=page)
+
+
+# --- Acting where moderators read (issue #16) ------------------------------------------------
+
+
+def _moderate_page(post: Post, form: ActionForm | None = None, message: str | None = None):
+    draft = ReviewItem(post=post, status="pending", severity=0, is_crisis=False, is_held=False)
+    return render_template(
+        "moderation/moderate.html",
+        post=post,
+        form=form or ActionForm(formdata=None),
+        offered=services.offered_decisions(draft, _user()),
+        message=message,
+        notes=services.notes_about(post.author, _user()),
+        status_labels=labels.POST_STATUS_LABELS,
+    )
+
+
+@bp.route("/p/<id:post_id>/moderate", methods=["GET", "POST"])
+@role_required(Role.MODERATOR)
+def moderate(post_id):
+    post = db.get_or_404(Post, post_id)
+    if post.deleted_at is not None:
+        abort(404)
+    pending = db.session.scalar(
+        db.select(ReviewItem.id).where(
+            ReviewItem.post_id == post.id, ReviewItem.status == "pending"
+        )
+    )
+    if pending is not None and request.method == "GET":
+        return redirect(url_for("moderation.item", item_id=pending))
+    if request.method == "GET":
+        return _moderate_page(post)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _moderate_page(post, form), 422
+    try:
+        services.moderate_post(
+            post,
+            _user(),
+            form.action.data,
+            form.reason.data,
+            days=form.days.data,
+            article=form.article.data,
+            follow_up=form.follow_up.data,
+        )
+    except ForumError as exc:
+        db.session.rollback()
+        return _moderate_page(post, form, message=str(exc)), exc.status
+    db.session.commit()
+    flash(f"Done: {labels.DECISION_DONE[form.action.data]}.", "success")
+    return redirect(url_for("threads.permalink", post_id=post.id))
+
+
+# --- Appeals ---------------------------------------------------------------------------------
+
+
+@bp.route("/appeal/<id:action_id>", methods=["GET", "POST"])
+@login_required
+def appeal(action_id):
+    action = services.appealable_action(action_id, _user())
+    form = AppealForm()
+    context = {"action": action, "form": form, "existing": services.appeal_of(action)}
+    context["statuses"] = labels.APPEAL_STATUS
+    context["verbs"] = labels.ACTION_VERBS
+    if request.method == "GET":
+        return render_template("moderation/appeal.html", **context)
+    if not form.validate_on_submit():
+        return render_template("moderation/appeal.html", **context), 422
+    try:
+        services.file_appeal(action, _user(), form.body.data)
+    except ForumError as exc:
+        return _failure(exc, "moderation/appeal.html", **context)
+    db.session.commit()
+    flash("Your appeal went to the moderators. You'll find the outcome in your inbox.", "success")
+    return redirect(url_for("moderation.appeal", action_id=action_id))
+
+
+def _appeal_page(appeal_id: int, form=None, message=None):
+    return render_template(
+        "moderation/appeal_item.html",
+        appeal=services.get_appeal(appeal_id, _user()),
+        form=form or AppealDecisionForm(formdata=None),
+        message=message,
+        verbs=labels.ACTION_VERBS,
+        statuses=labels.APPEAL_STATUS,
+    )
+
+
+@bp.route("/mod/appeals/<id:appeal_id>", methods=["GET", "POST"])
+@role_required(Role.MODERATOR)
+def appeal_item(appeal_id):
+    if request.method == "GET":
+        return _appeal_page(appeal_id)
+    appeal = services.get_appeal(appeal_id, _user())
+    form = AppealDecisionForm()
+    if not form.validate_on_submit():
+        return _appeal_page(appeal_id, form), 422
+    try:
+        services.decide_appeal(appeal, _user(), form.action.data, form.reason.data)
+    except ForumError as exc:
+        db.session.rollback()
+        return _appeal_page(appeal_id, form, message=str(exc)), exc.status
+    db.session.commit()
+    flash("Appeal decided.", "success")
+    return redirect(url_for("moderation.queue"))
+
+
+# --- Notes and figures -----------------------------------------------------------------------
+
+
+@bp.route("/u/<username>/notes", methods=["POST"])
+@role_required(Role.MODERATOR)
+def add_note(username):
+    member = db.first_or_404(db.select(User).where(User.username == username.strip().lower()))
+    form = NoteForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.body.errors) or "Write the note.", "error")
+        return redirect(url_for("users.profile", username=member.username))
+    services.add_note(member, _user(), form.body.data)
+    db.session.commit()
+    flash("Note added.", "success")
+    back = request.form.get("item_id")
+    item_id = int_or_none(back) if back else None
+    if item_id is not None:
+        return redirect(url_for("moderation.item", item_id=item_id))
+    return redirect(url_for("users.profile", username=member.username))
+
+
+@bp.app_template_global("moderator_notes")
+def moderator_notes(member):
+    """The moderators' notes on ``member``, for the profile page: empty for others."""
+    return services.notes_about(member, _user() if current_user.is_authenticated else None)
+
+
+@bp.route("/mod/stats")
+@role_required(Role.MODERATOR)
+def stats():
+    return render_template("moderation/stats.html", stats=services.moderation_stats(_user()))

@@ -8,7 +8,17 @@ from forum.notifications.services import (
     mark_all_read,
     mark_read,
     notify,
+    notify_grouped,
     unread_count,
 )
 
-__all__ = ["Inbox", "Kind", "inbox", "mark_all_read", "mark_read", "notify", "unread_count"]
+__all__ = [
+    "Inbox",
+    "Kind",
+    "inbox",
+    "mark_all_read",
+    "mark_read",
+    "notify",
+    "notify_grouped",
+    "unread_count",
+]

@@ -6,6 +6,7 @@ A notification keeps the ids of the post and thread it is about, never a URL: th
 builds its links from the route map when it is shown (issue #10).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,21 +14,12 @@ from sqlalchemy import select, update
 
 from forum.extensions import db
 from forum.models import Notification, Post, Thread, User, utcnow
+from forum.notifications import email
+from forum.notifications.kinds import GROUPED, MAIL_KIND_OF, Kind
+
+__all__ = ["GROUPED", "Kind", "inbox", "mark_all_read", "mark_read", "notify", "notify_grouped"]
 
 INBOX_PAGE_SIZE = 50
-
-
-class Kind:
-    """Values of ``Notification.kind``."""
-
-    REPORT_OUTCOME = "report_outcome"
-    POST_HIDDEN = "post_hidden"
-    POST_REMOVED = "post_removed"
-    POST_LABELLED = "post_labelled"
-    THREAD_LOCKED = "thread_locked"
-    WARNING = "warning"
-    SUSPENSION = "suspension"
-    BAN = "ban"
 
 
 def notify(
@@ -37,8 +29,10 @@ def notify(
     *,
     post: Post | None = None,
     thread: Thread | None = None,
+    action_id: int | None = None,
 ) -> Notification:
-    """Add one line to ``user``'s inbox, about ``post`` (and its thread) or ``thread``."""
+    """Add one line to ``user``'s inbox, about ``post`` (and its thread) or ``thread``;
+    ``action_id`` names the logged moderation decision it tells of (appealable, issue #16)."""
     if thread is None and post is not None:
         thread = post.thread
     notification = Notification(
@@ -47,8 +41,52 @@ def notify(
         message=message,
         post_id=post.id if post is not None else None,
         thread_id=thread.id if thread is not None else None,
+        action_id=action_id,
     )
     db.session.add(notification)
+    if kind in MAIL_KIND_OF:
+        # Moderators' decisions are rare: the member's mail choice is read right here.
+        email.route(user, MAIL_KIND_OF[kind], notification, post=post, thread=thread)
+    return notification
+
+
+def notify_grouped(
+    user: User,
+    kind: str,
+    *,
+    post: Post,
+    message: Callable[[int], str],
+    prefs=None,
+) -> Notification:
+    """Tell ``user`` of ``post`` (a reply, a mention, a new thread): one line per thread and
+    kind until read, so a second reply turns "A new reply in ..." into "2 new replies in ...".
+
+    The line moves to the top of the inbox and keeps the first unread post it is about, so
+    opening it lands where the member stopped reading. ``message(count)`` words the line.
+    """
+    earlier = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == user.id,
+            Notification.kind == kind,
+            Notification.thread_id == post.thread_id,
+            Notification.read_at.is_(None),
+        )
+    )
+    count = earlier.count + 1 if earlier is not None else 1
+    notification = Notification(
+        user_id=user.id,
+        kind=kind,
+        message=message(count),
+        post_id=earlier.post_id if earlier is not None and earlier.post_id else post.id,
+        thread_id=post.thread_id,
+        count=count,
+        digest_due=bool(earlier is not None and earlier.digest_due),
+    )
+    if earlier is not None:
+        db.session.delete(earlier)
+    db.session.add(notification)
+    db.session.flush()
+    email.route(user, MAIL_KIND_OF[kind], notification, post=post, thread=post.thread, prefs=prefs)
     return notification
 
 

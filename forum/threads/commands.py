@@ -5,8 +5,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import select, update
 
 from forum.extensions import db
-from forum.markup import render_user_text
+from forum.markup import find_mentions, render_user_text
 from forum.models import Post
+from forum.notifications.mentions import existing_usernames
 
 posts_group = click.Group("posts", help="Maintain posts.")
 
@@ -25,8 +26,10 @@ def rerender_posts(batch_size: int = 500) -> tuple[int, int]:
         ).all()
         if not rows:
             return seen, changed
+        # "@name" links follow who is a member now (issue #12): one lookup per batch.
+        members = existing_usernames(sorted({n for row in rows for n in find_mentions(row.body)}))
         for post_id, body, old_html in rows:
-            html = render_user_text(body)
+            html = render_user_text(body, mentions=members)
             if html != old_html:
                 db.session.execute(update(Post).where(Post.id == post_id).values(body_html=html))
                 changed += 1

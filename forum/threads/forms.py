@@ -91,11 +91,9 @@ def title_field() -> StringField:
     )
 
 
-class ThreadForm(PostFormMixin, Form):
-    title = title_field()
-    body = TextAreaField(
-        "Your experience", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines]
-    )
+class ExperienceFields:
+    """Topics and experience details: a new thread's, and its author's corrections."""
+
     tags = MultiCheckboxField(
         "Topics", choices=[], invalid_choice_message="Choose topics from the list."
     )
@@ -118,9 +116,6 @@ class ThreadForm(PostFormMixin, Form):
         "Daily dose (mg)",
         validators=[Optional(), NumberRange(1, 200, "The daily dose is from 1 to 200 mg.")],
     )
-    nonce = HiddenField(validators=[_valid_nonce])
-    submit = SubmitField("Post")
-    preview = SubmitField("Preview")
 
     def validate_tags(self, field):
         if not TAGS_MIN <= len(field.data or []) <= TAGS_MAX:
@@ -137,6 +132,16 @@ class ThreadForm(PostFormMixin, Form):
             raise ValidationError("Months since finishing goes with the stage “Finished”.")
         if self.treatment_month.data is not None:
             raise ValidationError("Give a treatment month or months since finishing, not both.")
+
+
+class ThreadForm(PostFormMixin, ExperienceFields, Form):
+    title = title_field()
+    body = TextAreaField(
+        "Your experience", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines]
+    )
+    nonce = HiddenField(validators=[_valid_nonce])
+    submit = SubmitField("Post")
+    preview = SubmitField("Preview")
 
 
 def tag_choices(tags) -> list[SelectChoice]:
@@ -161,8 +166,15 @@ class ReplyForm(PostFormMixin, Form):
         return int_or_none(self.parent_id.data)
 
 
-class EditPostForm(Form):
+class EditPostForm(ExperienceFields, Form):
+    """An edit of one's post; the opening post's also corrects the thread's title, topics
+    and experience details (issue #11), and the view drops those fields for a reply."""
+
+    DETAIL_FIELDS = ("tags", "stage", "treatment_month", "months_since", "daily_dose_mg")
+
     title = title_field()
+    # Sent by the page that shows the details: a form without it edits the text only.
+    details = HiddenField()
     body = TextAreaField("Text", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines])
     submit = SubmitField("Save changes")
     preview = SubmitField("Preview")
@@ -170,6 +182,16 @@ class EditPostForm(Form):
     @property
     def wants_preview(self) -> bool:
         return bool(self.preview.data)
+
+    @property
+    def sent_details(self) -> bool:
+        return bool(self.details.raw_data)
+
+    def drop_details(self, *, title: bool = False) -> None:
+        """Leave out the topics and experience details (and with ``title`` the title: a
+        reply has text only)."""
+        for name in (*self.DETAIL_FIELDS, "details", *(("title",) if title else ())):
+            delattr(self, name)
 
 
 class ConfirmForm(Form):

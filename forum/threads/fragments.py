@@ -1,79 +1,37 @@
 """The rendered reply tree, shared by signed-in members (issue #6).
 
 Signed-in members see a thread page as a signed-out reader does, except in each plain
-post's footer: whether they marked it helpful, Edit and Delete on their own posts, Report
-on the others'. So the tree is rendered once for "a member" with a marker where each plain
-post's footer goes, kept in the page cache's store, and each member's page fills in the
-footers from one small query (their marks and the current helpful counts).
+post's footer: whether they marked it helpful or bookmarked it, Edit and Delete on their
+own posts, Report on the others'. So the tree is rendered once for "a member" with a
+marker where each plain post's footer goes, kept in the page cache's store, and each
+member's page fills in the footers from one small query (their marks and bookmarks, the
+current helpful counts, and whether they watch the thread).
 
-An entry is keyed by what changes with every new reply (the thread's reply count and last
-activity) and stored under the page cache's generation, which every edit, delete and
-moderation action bumps. It is never used for moderators, for a thread readers can't see,
-or for a member who wrote a held, hidden or removed post on that page (they see more than
-other members do); the helpful counts come fresh with the footers.
+An entry is keyed by the site's root and what changes with every new reply (the thread's
+reply count and last activity) and stored under the page cache's generation, which every
+edit, delete and moderation action bumps. It is never used for moderators, for a thread
+readers can't see, or for a member who wrote a held, hidden or removed post on that page
+(they see more than other members do); the helpful counts come fresh with the footers.
 """
 
 import pickle  # noqa: S403 - entries are written and read only by this module
-import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from flask import current_app
-from markupsafe import Markup, escape
+from flask import current_app, request
+from markupsafe import Markup
 from sqlalchemy import and_, bindparam, or_, select
 
 from forum import cache
+from forum.bookmarks.services import bookmark_join
 from forum.extensions import db
 from forum.models import HelpfulMark, Post, PostStatus, Thread, User
+from forum.notifications.watching import watching_sql
+from forum.threads.footers import MARKER_RE, Reader, footer_for, generic_reader, post_footer
+from forum.threads.ranking import SORT_OLDEST
+from forum.threads.services.reading import tree_settings
+from forum.threads.tree import TreePage
 from forum.visibility import Viewer, is_public_thread, readable_replies_sql
-
-MARKER_RE = re.compile(r"<!--footer:(\d+)-->")
-
-
-def footer_marker(post_id: int) -> Markup:
-    # An HTML comment: the sanitiser strips comments from everything members write, so no
-    # post can contain one.
-    return Markup("<!--footer:{}-->").format(int(post_id))
-
-
-def plain_footer(
-    post_id: int,
-    author_id: int,
-    edited: bool,
-    helpful_count: int,
-    marked: bool,
-    *,
-    viewer_id: int | None,
-    can_write: bool,
-    locked: bool,
-    reply_query: str,
-    item_id: int | None = None,
-) -> Markup:
-    """The actions under a post shown as written: the one place they are made."""
-    parts = ['<footer class="post-actions">']
-    if can_write and author_id != viewer_id:
-        pressed = ' aria-pressed="true"' if marked else ""
-        label = "Marked helpful" if marked else "Helpful"
-        parts.append(
-            f'<button type="submit" form="helpful-form" formaction="/p/{post_id}/helpful"'
-            f' class="link-button"{pressed}>{label} ({helpful_count})</button>'
-        )
-    elif helpful_count:
-        parts.append(f"<span>{helpful_count} found this helpful</span>")
-    if not locked:
-        parts.append(f' <a href="{escape(reply_query)}reply_to={post_id}#reply">Reply</a>')
-    if edited:
-        parts.append(f' <a href="/p/{post_id}/history">History</a>')
-    if author_id == viewer_id:
-        parts.append(
-            f' <a href="/p/{post_id}/edit">Edit</a> <a href="/p/{post_id}/delete">Delete</a>'
-        )
-    elif can_write:
-        parts.append(f' <a href="/p/{post_id}/report">Report</a>')
-    if item_id:
-        parts.append(f' <a class="review-link" href="/mod/items/{int(item_id)}">Review item</a>')
-    parts.append("</footer>")
-    # Every part is fixed markup, a number, or the escaped reply address.
-    return Markup("".join(parts))  # noqa: S704
 
 
 @dataclass
@@ -91,9 +49,12 @@ class SharedTree:
     readable_replies: int | None = None
 
 
-def _key(thread: Thread, page: int) -> str:
+def _key(thread: Thread, page: int, sort: str) -> str:
     activity = thread.last_activity_at.isoformat() if thread.last_activity_at else ""
-    return f"tree:{thread.id}:{page}:{thread.reply_count}:{activity}:{int(thread.locked)}"
+    # The tree's links start with the site's root: sites under other roots sharing one
+    # store (Redis) each keep their own. Each order of the replies is its own entry.
+    state = f"{thread.id}:{page}:{sort}:{thread.reply_count}:{activity}:{int(thread.locked)}"
+    return f"tree:{request.script_root}:{state}"
 
 
 def usable_for(viewer: User | None, thread: Thread) -> bool:
@@ -107,63 +68,90 @@ def usable_for(viewer: User | None, thread: Thread) -> bool:
     )
 
 
-def lookup(thread: Thread, page: int) -> tuple[int | None, SharedTree | None]:
-    """(the cache generation, the shared tree if one is stored for this state)."""
-    generation, payload = cache.get_shared(_key(thread, page))
+def lookup(
+    thread: Thread, page: int, sort: str = SORT_OLDEST
+) -> tuple[int | None, SharedTree | None]:
+    """(the cache generation, the shared tree if one is stored for this state and order)."""
+    generation, payload = cache.get_shared(_key(thread, page, sort))
     shared = pickle.loads(payload) if payload is not None else None  # noqa: S301 - ours
     return generation, shared
 
 
-def store(thread: Thread, page: int, generation: int | None, shared: SharedTree) -> None:
+def store(
+    thread: Thread, page: int, generation: int | None, shared: SharedTree, sort=SORT_OLDEST
+) -> None:
     """Keep ``shared`` under the generation read before its rows were."""
     ttl = int(current_app.config["TREE_CACHE_SECONDS"])
-    cache.put_shared(_key(thread, page), generation, pickle.dumps(shared), ttl)
+    cache.put_shared(_key(thread, page, sort), generation, pickle.dumps(shared), ttl)
 
 
 @dataclass
 class Footing:
     helpful_count: int
     marked: bool
+    bookmarked: bool = False
 
 
 @dataclass
 class MemberFootings:
     by_post: dict[int, Footing]
     readable_replies: int | None  # how many of the thread's replies the viewer may read
+    watching: bool = False  # whether the viewer watches the thread (issue #12)
 
 
 def member_footings(
-    thread: Thread, viewer: User, page: int, *, size: int, visible_depth: int
+    thread: Thread,
+    viewer: User,
+    page: int,
+    *,
+    size: int,
+    visible_depth: int,
+    post_ids: Iterable[int] | None = None,
 ) -> MemberFootings:
-    """One query: the current helpful count of each plain post on the page, whether the
-    viewer marked it, and how many of the thread's replies the viewer may read."""
+    """One query: the current helpful count of each plain post on the page (or of these
+    posts: a page ranked by helpful marks holds no range of branches), whether the viewer
+    marked and bookmarked it, how many of the thread's replies the viewer may read and
+    whether they watch the thread. It starts from the thread, so a page with no plain post
+    still answers one row (its post columns empty)."""
     rows = db.session.execute(
-        _footings_statement(page == 1),
+        _footings_statement("ids" if post_ids is not None else page == 1),
         {
             "viewer_id": viewer.id,
             "thread_id": thread.id,
-            "low": (page - 1) * size + 1,
-            "high": page * size,
+            **(
+                {"post_ids": list(post_ids)}
+                if post_ids is not None
+                else {"low": (page - 1) * size + 1, "high": page * size}
+            ),
             "max_depth": visible_depth,
         },
     )
     rows = rows.all()
     return MemberFootings(
-        {row.id: Footing(row.helpful_count, row.marked) for row in rows},
+        {
+            row.id: Footing(row.helpful_count, bool(row.marked), bool(row.bookmarked))
+            for row in rows
+            if row.id is not None
+        },
         rows[0].readable if rows else None,
+        bool(rows[0].watching) if rows else False,
     )
 
 
 _STATEMENTS: dict = {}
 
 
-def _footings_statement(first_page: bool):
+def _footings_statement(first_page: bool | str):  # "ids": the posts named
     if first_page not in _STATEMENTS:
-        branches = (
-            Post.branch.between(0, bindparam("high"))
-            if first_page
-            else or_(Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high")))
-        )
+        if first_page == "ids":
+            branches = Post.id.in_(bindparam("post_ids", expanding=True))
+        elif first_page:
+            branches = Post.branch.between(0, bindparam("high"))
+        else:
+            branches = or_(
+                Post.branch == 0, Post.branch.between(bindparam("low"), bindparam("high"))
+            )
+        bookmark, bookmarked = bookmark_join(bindparam("viewer_id"))
         _STATEMENTS[first_page] = (
             select(
                 Post.id,
@@ -172,6 +160,19 @@ def _footings_statement(first_page: bool):
                 readable_replies_sql(
                     Viewer(id=bindparam("viewer_id")), bindparam("thread_id")
                 ).label("readable"),
+                bookmarked.label("bookmarked"),
+                watching_sql(bindparam("viewer_id"), Thread.id).label("watching"),
+            )
+            .select_from(Thread)
+            .outerjoin(
+                Post,
+                and_(
+                    Post.thread_id == Thread.id,
+                    branches,
+                    Post.depth <= bindparam("max_depth"),
+                    Post.status == PostStatus.VISIBLE,
+                    Post.deleted_at.is_(None),
+                ),
             )
             .outerjoin(
                 HelpfulMark,
@@ -180,43 +181,152 @@ def _footings_statement(first_page: bool):
                     HelpfulMark.user_id == bindparam("viewer_id"),
                 ),
             )
-            .where(
-                Post.thread_id == bindparam("thread_id"),
-                branches,
-                Post.depth <= bindparam("max_depth"),
-                Post.status == PostStatus.VISIBLE,
-                Post.deleted_at.is_(None),
-            )
+            .outerjoin(*bookmark)
+            .where(Thread.id == bindparam("thread_id"))
         )
     return _STATEMENTS[first_page]
 
 
-def fill_footers(
-    shared: SharedTree,
-    footings: dict[int, Footing],
-    *,
-    viewer_id: int,
-    can_write: bool,
-    locked: bool,
-    reply_query: str,
-) -> Markup:
-    """The shared tree with this member's footers in place of the markers."""
+def fill_footers(shared: SharedTree, footings: dict[int, Footing], reader: Reader) -> Markup:
+    """The shared tree with this reader's footers in place of the markers."""
 
-    def footer(match: re.Match) -> str:
+    def footer(match) -> str:
         post_id = int(match.group(1))
         author_id, edited = shared.footers[post_id]
         footing = footings.get(post_id, Footing(0, False))
-        return plain_footer(
+        return post_footer(
+            reader,
             post_id,
             author_id,
-            edited,
-            footing.helpful_count,
-            footing.marked,
-            viewer_id=viewer_id,
-            can_write=can_write,
-            locked=locked,
-            reply_query=reply_query,
+            edited=edited,
+            helpful_count=footing.helpful_count,
+            marked=footing.marked,
+            bookmarked=footing.bookmarked,
         )
 
-    # The shared tree is this app's own rendered template; the footers are plain_footer's.
+    # The shared tree is this app's own rendered template; the footers are post_footer's.
     return Markup(MARKER_RE.sub(footer, shared.html))  # noqa: S704
+
+
+# --- The protocol: lookup, then store on a miss, then fill ---------------------------------
+
+
+@dataclass
+class PageOutline:
+    """What the page around the tree needs when the tree itself came from the store."""
+
+    page: int
+    pages: int
+    root: None = None
+    opening: None = None
+    readable_replies: int | None = None
+    sort: str = SORT_OLDEST
+
+
+@dataclass
+class Cached:
+    """What the store holds for one member's page: the first step of every thread page."""
+
+    usable: bool  # the page's tree may be the shared one (found now, or stored after)
+    generation: int | None = None  # read before the page's rows, to store under
+    shared: SharedTree | None = None
+    sort: str = SORT_OLDEST  # the order of the replies (a stored tree is one order's)
+
+    @property
+    def hit(self) -> bool:
+        return self.shared is not None
+
+    def outline(self) -> PageOutline:
+        return PageOutline(self.shared.page, self.shared.pages, sort=self.sort)
+
+
+NOT_SHARED = Cached(usable=False)
+
+
+def find(thread: Thread, viewer: User | None, page: int, sort: str = SORT_OLDEST) -> Cached:
+    """Look the page up for ``viewer``, its replies in order ``sort``: a hit, a miss to
+    store, or not for them at all."""
+    if not usable_for(viewer, thread):
+        return NOT_SHARED
+    generation, shared = lookup(thread, page, sort)
+    if shared is not None and viewer.id in shared.private_authors:
+        # Found, and not used: it lacks what only this member may see.
+        return NOT_SHARED
+    return Cached(True, generation, shared, sort)
+
+
+def footings_of(tree: TreePage) -> dict[int, Footing]:
+    """The footings of a page just loaded for its reader (no query needed)."""
+    footings = {}
+    nodes = ([tree.opening] if tree.opening else []) + list(tree.nodes)
+    while nodes:
+        node = nodes.pop()
+        footings[node.post.id] = Footing(
+            node.post.helpful_count, node.marked, node.post.id in tree.bookmarked
+        )
+        nodes.extend(node.children)
+    return footings
+
+
+def keep(cached: Cached, thread: Thread, tree: TreePage, html: str) -> SharedTree:
+    """Store ``html`` (the tree rendered for "a member", markers for plain footers)."""
+    footers = {}
+    nodes = ([tree.opening] if tree.opening else []) + list(tree.nodes)
+    while nodes:
+        node = nodes.pop()
+        if node.view.is_plain:
+            footers[node.post.id] = (node.post.author_id, node.post.edited_at is not None)
+        nodes.extend(node.children)
+    shared = SharedTree(
+        html,
+        footers,
+        tree.private_authors,
+        tree.page,
+        tree.pages,
+        tree.opening.post.id if tree.opening else None,
+        readable_replies=tree.readable_replies,
+    )
+    store(thread, tree.page, cached.generation, shared, tree.sort)
+    return shared
+
+
+@dataclass
+class RenderedTree:
+    html: Markup
+    readable_replies: int | None  # the header's reply count for this reader
+    # Whether the reader watches the thread, when it came with the footers (a hit: the
+    # page's own tree query was not run); None: the tree's own answer stands.
+    watching: bool | None = None
+
+
+def tree_html(
+    cached: Cached,
+    thread: Thread,
+    viewer: User | None,
+    tree: TreePage | PageOutline,
+    reader: Reader,
+    render: Callable[..., str],
+) -> RenderedTree:
+    """The page's tree for ``reader``: filled in from the store on a hit, rendered once for
+    "a member" and stored on a usable miss, else rendered for the reader alone.
+
+    ``render(footer_for, for_anyone=...)`` renders the tree template with the footer
+    function given, for this reader or (``for_anyone``) for "a member".
+    """
+    if cached.hit:
+        # A page ranked by helpful marks holds no range of branches: ask for its posts.
+        ranked = cached.shared.footers if cached.sort != SORT_OLDEST else None
+        found = member_footings(thread, viewer, tree.page, **tree_settings(), post_ids=ranked)
+        readable = found.readable_replies
+        return RenderedTree(
+            fill_footers(cached.shared, found.by_post, reader),
+            cached.shared.readable_replies if readable is None else readable,
+            watching=found.watching,
+        )
+    if cached.usable and viewer.id not in tree.private_authors:
+        html = render(footer_for(generic_reader(reader), markers=True), for_anyone=True)
+        shared = keep(cached, thread, tree, html)
+        return RenderedTree(fill_footers(shared, footings_of(tree), reader), tree.readable_replies)
+    # This app's own template, rendered just now for this reader.
+    html = Markup(render(footer_for(reader), for_anyone=False))  # noqa: S704
+    return RenderedTree(html, tree.readable_replies)

@@ -42,8 +42,40 @@ EXCERPT_CHARS = 240
 EXCERPT_SOURCE_CHARS = 1500
 
 
+# A reversed range is a slip, not a broken link: the list shows the range the right way
+# round and says so beside the field (issue #11).
+MONTHS_SWAPPED = (
+    "“Treatment month from” was after “Treatment month to”, so the list shows months "
+    "{low} to {high} instead."
+)
+MONTHS_SINCE_SWAPPED = (
+    "“Treatment month from” was after “Treatment month to”, so the list shows months "
+    "{low} to {high} since finishing instead."
+)
+
+
 class BadListRequest(BadValue):
     status = 400
+
+
+@dataclass(frozen=True)
+class FilterNote:
+    """What a list did with a filter value it could not use as given, shown beside the
+    field named ``field`` (the query argument); the list itself is still shown."""
+
+    field: str
+    message: str
+
+
+def ordered_range(
+    low: int | None, high: int | None, *, field: str, message: str
+) -> tuple[int | None, int | None, tuple[FilterNote, ...]]:
+    """``low`` and ``high`` the right way round, with a note for ``field`` when they were
+    swapped; ``message`` is formatted with the ``low`` and ``high`` finally used."""
+    if low is None or high is None or low <= high:
+        return low, high, ()
+    low, high = high, low
+    return low, high, (FilterNote(field, message.format(low=low, high=high)),)
 
 
 @dataclass(frozen=True)
@@ -54,6 +86,7 @@ class ListQuery:
     month_max: int | None = None
     after: tuple | None = None  # (sort key, thread id) of the last thread already shown
     dose: str | None = None  # a dose band's slug (forum.dose_bands)
+    notes: tuple[FilterNote, ...] = ()
 
     @property
     def is_filtered(self) -> bool:
@@ -65,6 +98,10 @@ class ListQuery:
     def month_column(self):
         """The column the month range reads: months since finishing for finished stories."""
         return Thread.months_since if self.stage == Stage.FINISHED else Thread.treatment_month
+
+    def note_for(self, field: str) -> str | None:
+        """The message to show beside the filter field ``field``, if any."""
+        return " ".join(note.message for note in self.notes if note.field == field) or None
 
     def url_args(self, **changes) -> dict:
         """Query arguments for a link to this list (``after`` is left to the caller)."""
@@ -103,7 +140,8 @@ def parse_dose(raw: str | None) -> str | None:
 
 def parse_list_query(args: Mapping) -> ListQuery:
     """Read ``sort``, ``stage``, ``dose``, ``month_min``, ``month_max`` and ``after`` from a
-    request's arguments. Raises BadListRequest (400) with a message for anything malformed."""
+    request's arguments. A reversed month range is swapped, with a note (``ListQuery.notes``).
+    Raises BadListRequest (400) with a message for anything malformed."""
     sort = (args.get("sort") or "active").strip()
     if sort not in SORTS:
         raise BadListRequest("Sort by active, new or top.")
@@ -111,10 +149,12 @@ def parse_list_query(args: Mapping) -> ListQuery:
     if stage is not None and stage not in set(Stage):
         raise BadListRequest("The stage is one of considering, on_treatment or finished.")
     dose = parse_dose(args.get("dose"))
-    month_min = _month_arg(args, "month_min", stage)
-    month_max = _month_arg(args, "month_max", stage)
-    if month_min and month_max and month_min > month_max:
-        raise BadListRequest("The first month of the range comes after the last one.")
+    month_min, month_max, notes = ordered_range(
+        _month_arg(args, "month_min", stage),
+        _month_arg(args, "month_max", stage),
+        field="month_max",
+        message=MONTHS_SINCE_SWAPPED if stage == Stage.FINISHED else MONTHS_SWAPPED,
+    )
     after = args.get("after")
     return ListQuery(
         sort=sort,
@@ -123,6 +163,7 @@ def parse_list_query(args: Mapping) -> ListQuery:
         month_max=month_max,
         after=decode_cursor(sort, after) if after else None,
         dose=dose,
+        notes=notes,
     )
 
 

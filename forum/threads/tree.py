@@ -18,6 +18,7 @@ from sqlalchemy import Integer, and_, bindparam, func, literal, null, or_, selec
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from forum.bookmarks.services import bookmark_join
 from forum.errors import InvalidAction, NotFound
 from forum.extensions import db
 from forum.models import (
@@ -30,6 +31,8 @@ from forum.models import (
     Thread,
     User,
 )
+from forum.notifications.watching import watching_sql
+from forum.threads.ranking import SORT_HELPFUL, SORT_OLDEST, helpful_first, ranked_branches
 from forum.visibility import PostView, Viewer, post_view, readable_replies_sql
 
 SEGMENT_WIDTH = 6
@@ -109,6 +112,11 @@ class TreePage:
     private_authors: frozenset[int] = frozenset()
     # How many of the thread's replies this page's reader may read (the header's count).
     readable_replies: int | None = None
+    sort: str = SORT_OLDEST
+    # The member's own state, from the same query (issue #12): posts they bookmarked, and
+    # whether they watch the thread (None for a signed-out reader).
+    bookmarked: frozenset[int] = frozenset()
+    watching: bool | None = None
 
 
 def find_node(nodes: list[Node], post_id: int) -> Node | None:
@@ -132,7 +140,8 @@ def page_of_branch(branch: int, size: int) -> int:
 @functools.cache
 def _rows_statement(signed_in: bool, moderator: bool):
     """Rows of (post, marked by the viewer, pending review item id for moderators, how many
-    of the thread's replies the viewer may read).
+    of the thread's replies the viewer may read, bookmarked by the viewer, whether the
+    viewer watches the thread).
 
     Everything the page shows comes in this one query: the author, the guide article a
     label links to, the viewer's helpful marks, and for moderators the pending review item
@@ -143,23 +152,25 @@ def _rows_statement(signed_in: bool, moderator: bool):
     if signed_in:
         mark = aliased(HelpfulMark)
         marked = mark.user_id.is_not(None)
+        bookmark, bookmarked = bookmark_join(bindparam("viewer_id"))
+        watching = watching_sql(bindparam("viewer_id"), bindparam("thread_id"))
     else:
-        marked = literal(False)
+        marked = bookmarked = watching = literal(False)
     # The same kind of viewer, the id a bound parameter like the helpful marks' below.
     kind = Viewer(id=bindparam("viewer_id") if signed_in else None, is_staff=moderator)
     # Uncorrelated (the thread a bound parameter): counted once per statement, not per row.
     readable = readable_replies_sql(kind, bindparam("thread_id"))
     if moderator:
         item = aliased(ReviewItem)
-        stmt = select(Post, marked, item.id, readable).outerjoin(
+        stmt = select(Post, marked, item.id, readable, bookmarked, watching).outerjoin(
             item, and_(item.post_id == Post.id, item.status == ItemStatus.PENDING)
         )
     else:
-        stmt = select(Post, marked, null().cast(Integer), readable)
+        stmt = select(Post, marked, null().cast(Integer), readable, bookmarked, watching)
     if signed_in:
         stmt = stmt.outerjoin(
             mark, and_(mark.post_id == Post.id, mark.user_id == bindparam("viewer_id"))
-        )
+        ).outerjoin(*bookmark)
     return stmt.options(
         joinedload(Post.author),
         joinedload(Post.label_article).load_only(GuideArticle.slug, GuideArticle.title),
@@ -184,6 +195,19 @@ def _page_statement(signed_in: bool, moderator: bool, first_page: bool):
     )
 
 
+@functools.cache
+def _helpful_page_statement(signed_in: bool, moderator: bool):
+    return (
+        _rows_statement(signed_in, moderator)
+        .where(
+            Post.thread_id == bindparam("thread_id"),
+            or_(Post.branch == 0, Post.branch.in_(ranked_branches())),
+            Post.depth <= bindparam("max_depth"),
+        )
+        .order_by(Post.path)
+    )
+
+
 def _viewer_params(user: User | None) -> tuple[tuple[bool, bool], dict]:
     viewer = Viewer.of(user)
     kind = (viewer.is_signed_in, viewer.is_staff)
@@ -194,7 +218,7 @@ def _build(rows, viewer: User | None, base_depth: int, visible_depth: int) -> li
     """Nest rows that arrive in path order; returns the nodes at ``base_depth``."""
     by_id: dict[int, Node] = {}
     top: list[Node] = []
-    for post, marked, item_id, _ in rows:
+    for post, marked, item_id, *_ in rows:
         view = post_view(post, viewer)
         if view is None:
             continue  # left out, and with it every reply below it
@@ -218,28 +242,39 @@ def _build(rows, viewer: User | None, base_depth: int, visible_depth: int) -> li
 
 
 def load_page(
-    thread: Thread, viewer: User | None, page: int, *, size: int, visible_depth: int
+    thread: Thread,
+    viewer: User | None,
+    page: int,
+    *,
+    size: int,
+    visible_depth: int,
+    sort: str = SORT_OLDEST,
 ) -> TreePage:
-    """Page ``page`` of a thread: the opening post and ``size`` top-level replies with their
-    descendants down to the visible depth, in one query. Raises NotFound past the end."""
+    """Page ``page`` of a thread: the opening post and ``size`` top-level replies (oldest,
+    or with ``sort`` "helpful" the most helpful, first) with their descendants down to the
+    visible depth, in one query. Raises NotFound past the end."""
     if page < 1:
         raise NotFound("There is no such page of this thread.")
     kind, params = _viewer_params(viewer)
-    params.update(
-        thread_id=thread.id, low=(page - 1) * size + 1, high=page * size, max_depth=visible_depth
-    )
-    if page == 1:
-        del params["low"]
-    rows = db.session.execute(_page_statement(*kind, page == 1), params).all()
+    params.update(thread_id=thread.id, max_depth=visible_depth)
+    if sort == SORT_HELPFUL:
+        params.update(size=size, offset=(page - 1) * size)
+        statement = _helpful_page_statement(*kind)
+    else:
+        params.update(high=page * size, **({"low": (page - 1) * size + 1} if page > 1 else {}))
+        statement = _page_statement(*kind, page == 1)
+    rows = db.session.execute(statement, params).all()
     top = _build(rows, viewer, 0, visible_depth)
     opening = top[0] if top else None
     pages = page_count(opening.post.child_count if opening else 0, size)
     if page > pages:
         raise NotFound("There is no such page of this thread.")
     replies = opening.children if opening else []
+    if sort == SORT_HELPFUL:
+        helpful_first(replies)
     private = frozenset(
         post.author_id
-        for post, _, _, _ in rows
+        for post, *_ in rows
         if post.status != PostStatus.VISIBLE and post.deleted_at is None
     )
     return TreePage(
@@ -250,11 +285,19 @@ def load_page(
         pages=pages,
         private_authors=private,
         readable_replies=rows[0][3] if rows else 0,
+        sort=sort,
+        **_member_state(rows, viewer),
     )
 
 
 def load_subtree(
-    thread: Thread, viewer: User | None, root_id: int, *, size: int, visible_depth: int
+    thread: Thread,
+    viewer: User | None,
+    root_id: int,
+    *,
+    size: int,
+    visible_depth: int,
+    sort: str = SORT_OLDEST,
 ) -> TreePage:
     """A reply and its descendants down to ``visible_depth`` levels below it, in one query.
 
@@ -283,8 +326,28 @@ def load_subtree(
     top = _build(rows, viewer, rows[0][0].depth, visible_depth)
     if not top:
         raise NotFound("That reply is not part of this thread.")
+    if sort == SORT_HELPFUL:
+        helpful_first(top[0].children)
     page = page_of_branch(top[0].post.branch, size)
-    return TreePage(thread, None, top, page=page, root=top[0], readable_replies=rows[0][3])
+    return TreePage(
+        thread,
+        None,
+        top,
+        page=page,
+        root=top[0],
+        readable_replies=rows[0][3],
+        sort=sort,
+        **_member_state(rows, viewer),
+    )
+
+
+def _member_state(rows, viewer: User | None) -> dict:
+    if not Viewer.of(viewer).is_signed_in:
+        return {}
+    return {
+        "bookmarked": frozenset(row[0].id for row in rows if row[4]),
+        "watching": bool(rows[0][5]) if rows else False,
+    }
 
 
 def locate(post: Post, *, size: int, visible_depth: int) -> tuple[int, int | None]:

@@ -192,7 +192,7 @@ def threads_visible_to(viewer: ViewerLike):
 # --- Posts ----------------------------------------------------------------------------------
 
 
-def _hidden_by_reports(post: Post) -> bool:
+def hidden_by_reports(post: Post) -> bool:
     """Hidden by the site itself after reports, still waiting for a moderator's decision.
 
     The hide after reports records its own reason on the post; a moderator's decision
@@ -226,7 +226,7 @@ DELETED = PostView(show_body=False, placeholder=DELETED_TEXT)
 
 
 def _state(post: Post) -> str:
-    if post.status == PostStatus.HIDDEN and _hidden_by_reports(post):
+    if post.status == PostStatus.HIDDEN and hidden_by_reports(post):
         return "auto_hidden"
     return str(post.status)
 

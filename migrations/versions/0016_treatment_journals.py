@@ -2,7 +2,7 @@
 review item may be about a journal entry (issue #14).
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0018
 Create Date: 2026-12-02
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0011"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

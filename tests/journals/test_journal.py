@@ -305,6 +305,7 @@ def test_a_guide_article_shows_the_measures_its_front_matter_names(app, client, 
     for n in range(10):
         fill(member_with_course(f"c{n}", start=start), start, 2, lips_from=0)
     aggregate()
+    db.session.commit()  # the commit keeps the new statistics as this process's copy
     counts = []
     for _ in range(2):
         with count_queries() as log:
@@ -312,7 +313,8 @@ def test_a_guide_article_shows_the_measures_its_front_matter_names(app, client, 
         counts.append(log.count)
     assert "Dry lips" in html and "Dry eyes" in html and "n = 10" in html
     assert "not a clinical study" in html and "<table" in html
-    assert sum("journal_stats" in s for s in log.statements) == 1
+    assert counts[0] == counts[1]
+    assert not any("journal_stats" in s for s in log.statements)
     for slug in ("dryness", "mood", "results-after-finishing"):
         assert "What members report" in text(client.get(f"/tags/{slug}"))
     assert "What members report" not in text(client.get("/tags/dosage"))

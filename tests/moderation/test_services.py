@@ -606,14 +606,16 @@ def test_approve_restores_an_auto_hidden_thread(action, author, reporters, mod):
     assert last.detail == ("reports dismissed" if action == "dismiss" else None)
 
 
-def test_approving_a_held_post_publishes_it_and_notifies_nobody(author, mod):
+def test_approving_a_held_post_publishes_it_and_tells_only_its_author(author, mod):
     thread, opening = make_thread(author)
     item = services.hold_post(opening)
     services.act_on_item(item, mod, "approve", "Welcome.")
     db.session.commit()
     assert (opening.status, thread.status) == ("visible", "visible")
     assert searchable(opening)
-    assert db.session.scalar(select(db.func.count(Notification.id))) == 0
+    # Issue #12: the author hears that the held post was approved; nobody else is told.
+    notes = db.session.execute(select(Notification.user_id, Notification.kind)).all()
+    assert notes == [(author.id, "post_approved")]
 
 
 def test_removed_posts_cannot_be_approved(thread_and_reply, item, mod, reporters):
@@ -675,12 +677,15 @@ def test_warn_action_keeps_a_published_post(thread_and_reply, item, mod, author)
     assert log_actions() == ["user:warn"]
 
 
-def test_warn_keeps_a_held_post_hidden(author, mod):
+def test_a_held_post_offers_approve_and_decline(author, mod):
+    # Issue #16: a held post offers approve and decline (and the spammer purge), no warn.
     _, opening = make_thread(author)
     item = services.hold_post(opening, services.HOLD_LINKS)
-    services.act_on_item(item, mod, "warn", "No shop links.")
-    assert (opening.status, opening.status_reason) == ("hidden", "No shop links.")
-    assert log_actions() == ["post:hide", "user:warn"]
+    with pytest.raises(InvalidAction, match="approved or declined"):
+        services.act_on_item(item, mod, "warn", "No shop links.")
+    services.act_on_item(item, mod, "decline", "No shop links.")
+    assert (opening.status, opening.status_reason) == ("removed", "No shop links.")
+    assert log_actions() == ["post:decline"]
 
 
 def test_suspend_action(thread_and_reply, item, mod, author):
@@ -734,7 +739,21 @@ def test_already_locked_thread_cannot_be_locked_again(thread_and_reply, item, mo
         services.act_on_item(item, mod, "lock", "Again.")
 
 
-@pytest.mark.parametrize("decision", list(Decision))
+# Every decision a reported public reply offers (issue #16); the others have tests below.
+OFFERED_FOR_A_REPORTED_REPLY = [
+    "dismiss",
+    "hide",
+    "remove",
+    "label",
+    "lock",
+    "warn",
+    "suspend",
+    "ban",
+    "purge_spammer",
+]
+
+
+@pytest.mark.parametrize("decision", OFFERED_FOR_A_REPORTED_REPLY)
 def test_every_action_resolves_the_item_and_logs(thread_and_reply, item, mod, decision):
     services.act_on_item(item, mod, decision, "Reason.", days=3)
     db.session.commit()
@@ -785,7 +804,9 @@ def test_public_log_redacts_hidden_threads_and_crisis_items(author, reporters, m
     services.report_post(hidden_opening, reporters[0], "spam")
     services.act_on_item(pending_item(hidden_opening), mod, "remove", "Spam.")
     services.flag_crisis(crisis, "hurt myself")
-    services.act_on_item(pending_item(crisis), mod, "dismiss", "Reached out privately.")
+    services.act_on_item(
+        pending_item(crisis), mod, "followed_up", "Reached out.", follow_up="reached_out"
+    )
     services.report_post(opening, reporters[1], "other")
     services.act_on_item(pending_item(opening), mod, "suspend", "Cool off.", days=2)
     db.session.commit()
@@ -794,7 +815,7 @@ def test_public_log_redacts_hidden_threads_and_crisis_items(author, reporters, m
     assert [(e.action, e.target, e.reason) for e in entries] == [
         ("Suspended", "author", "Cool off."),
         ("Safety action", None, None),
-        ("Removed", "a removed thread", "Spam."),
+        ("Removed", "a thread", "Spam."),
         ("Hid", "a reply in “Public thread”", "Rude."),
     ]
     assert entries[-1].target_url == f"/t/{public.id}"

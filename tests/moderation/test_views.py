@@ -457,14 +457,16 @@ def test_public_log_hides_reporters_hidden_content_and_crisis_targets(
     items = {i.post_id: i for i in db.session.scalars(select(ReviewItem))}
     services.act_on_item(items[rude.id], moderator, "hide", "Personal attack.")
     services.act_on_item(items[secret.id], moderator, "remove", "Spam.")
-    services.act_on_item(items[crisis.id], moderator, "dismiss", "Sent resources privately.")
+    services.act_on_item(
+        items[crisis.id], moderator, "followed_up", "Sent resources.", follow_up="resources_shown"
+    )
     db.session.commit()
 
     login(client, member)
     page = text(client.get("/mod/log"))
     assert "Personal attack." in page and f'href="/t/{public.id}"' in page
     assert "a reply in “Public thread”" in page
-    assert "Spam." in page and "a removed thread" in page
+    assert "Spam." in page and "Removed a thread" in page and "a removed thread" not in page
     assert "Safety action" in page
     for secret_text in (
         "Secret spam title",

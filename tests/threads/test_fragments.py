@@ -163,3 +163,19 @@ def test_a_shared_page_costs_three_queries(app, client, people, thread, count_qu
         assert member.get(path).status_code == 200
     # The session and user, the thread, and the member's marks with the helpful counts.
     assert log.count == 3, str(log)
+
+
+def test_a_members_watch_and_bookmarks_come_with_the_shared_tree(app, people, thread, stored):
+    page_for(login(app.test_client(), people["cal"]), thread)  # stores the tree
+    bea = login(app.test_client(), people["bea"])
+    first = thread_post_id(thread, "Alice writes first.")
+    assert bea.post(f"/t/{thread.id}/watch").status_code == 302
+    assert bea.post(f"/p/{first}/bookmark").status_code == 302
+    page_for(bea, thread)  # shows the two flashed messages
+    page = page_for(bea, thread)
+    assert stored == {"hits": 2, "stores": 1}
+    assert "Stop watching" in page
+    assert f'formaction="/p/{first}/unbookmark"' in page
+    assert without_tokens(page) == without_tokens(fresh_page(app, bea, thread))
+    other = page_for(login(app.test_client(), people["alice"]), thread)
+    assert "Stop watching" not in other and f'formaction="/p/{first}/unbookmark"' not in other

@@ -33,6 +33,15 @@ from forum.moderation.labels import (
     REPORTER_OUTCOMES,
     WITHHELD_THREADS,
 )
+from forum.moderation.services.appeals import (
+    APPEAL_MAX,
+    appeal_of,
+    appealable_action,
+    decide_appeal,
+    file_appeal,
+    get_appeal,
+    pending_appeals,
+)
 from forum.moderation.services.audit import log_action
 from forum.moderation.services.decisions import (
     HANDLERS,
@@ -41,6 +50,7 @@ from forum.moderation.services.decisions import (
     act_on_item,
     find_article,
     label_articles,
+    moderate_post,
 )
 from forum.moderation.services.items import (
     SEVERITY,
@@ -50,6 +60,8 @@ from forum.moderation.services.items import (
     is_crisis_item,
     snapshot_text,
 )
+from forum.moderation.services.notes import NOTE_BODY_MAX, add_note, notes_about
+from forum.moderation.services.offers import offered_decisions
 from forum.moderation.services.public_log import LOG_PAGE_SIZE, LogEntry, LogPage, public_log
 from forum.moderation.services.queue import (
     AUTHOR_HISTORY_SIZE,
@@ -67,7 +79,12 @@ from forum.moderation.services.queue import (
     queue_page,
     release_item,
 )
-from forum.moderation.services.reports import NOTE_MAX, check_can_report, report_post
+from forum.moderation.services.reports import (
+    NOTE_MAX,
+    check_can_report,
+    report_post,
+    reporter_accuracy,
+)
 from forum.moderation.services.screening import (
     HOLD_LINKS,
     HOLD_NEW_MEMBER,
@@ -77,8 +94,23 @@ from forum.moderation.services.screening import (
     hold_post,
     should_hold,
 )
+from forum.moderation.services.stats import moderation_stats
 
 __all__ = [
+    "APPEAL_MAX",
+    "NOTE_BODY_MAX",
+    "add_note",
+    "appeal_of",
+    "appealable_action",
+    "decide_appeal",
+    "file_appeal",
+    "get_appeal",
+    "moderate_post",
+    "moderation_stats",
+    "notes_about",
+    "offered_decisions",
+    "pending_appeals",
+    "reporter_accuracy",
     "ACTION_VERBS",
     "AUTHOR_HISTORY_SIZE",
     "AUTO_HIDDEN_REASON",

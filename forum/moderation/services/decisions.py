@@ -1,18 +1,18 @@
-"""A moderator's decision on a review item (issue #4): one short handler per ``Decision``.
+"""A moderator's decision on a review item (issues #4 and #16): one short handler per
+``Decision``.
 
-``act_on_item`` checks what every decision needs (role, claim, reason), runs the handler
-from ``HANDLERS``, then resolves the item and tells each reporter the outcome.
+``act_on_item`` checks what every decision needs (role, claim, reason, that the item offers
+it), runs the handler from ``HANDLERS``, then resolves the item and tells each reporter the
+outcome. The handlers that take a decision back live in ``undo``; which decisions an item
+offers is ``offers.offered_decisions``.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from forum.auth.services import revoke_account_tokens
-from forum.auth.sessions import end_all_sessions
 from forum.errors import ForumError, InvalidAction, PermissionDenied
 from forum.extensions import db
 from forum.models import (
@@ -30,9 +30,17 @@ from forum.models import (
 )
 from forum.models.moderation import Decision
 from forum.moderation import labels
-from forum.moderation.services.audit import log_action
-from forum.moderation.services.items import publish, set_status
+from forum.moderation.services import undo
+from forum.moderation.services.case import (
+    Case,
+    ban,
+    check_can_sanction,
+    restore_auto_hidden,
+)
+from forum.moderation.services.items import pending_item, publish, set_status
+from forum.moderation.services.offers import offered_decisions, refusal
 from forum.moderation.services.queue import check_claim, require_pending
+from forum.notifications import fanout
 from forum.notifications.services import Kind, notify
 from forum.permissions import require_role
 from forum.validation import int_or_none
@@ -67,61 +75,23 @@ def label_articles(posts: list[Post]) -> dict[int, GuideArticle]:
     return {article.id: article for article in articles}
 
 
-@dataclass
-class Case:
-    """One decision being applied: who decides what about which item, and why."""
-
-    item: ReviewItem
-    moderator: User
-    reason: str
-    days: int | None
-    article: str | int | None
-    now: datetime
-
-    @property
-    def post(self) -> Post:
-        return self.item.post
-
-    @property
-    def author(self) -> User:
-        return self.item.post.author
-
-    @property
-    def where(self) -> str:
-        kind = "thread" if self.post.is_opening else "reply"
-        return labels.WHERE.format(kind=kind, title=self.post.thread.title)
-
-    def log(self, action: ModAction, detail: str | None = None) -> None:
-        log_action(
-            self.moderator,
-            action,
-            post=self.post,
-            user=self.author,
-            item=self.item,
-            reason=self.reason,
-            detail=detail,
-        )
-
-    def tell_author(self, kind: str, message: str, *, with_post: bool = True) -> None:
-        text = message.format(where=self.where, reason=self.reason, title=self.post.thread.title)
-        notify(self.author, kind, text, post=self.post if with_post else None)
-
-
 # --- The handlers ----------------------------------------------------------------------------
 
 
 def _approve(case: Case) -> None:
-    if case.post.status == PostStatus.REMOVED:
-        raise InvalidAction("This post was removed; removal is final.")
     publish(case.post)
     case.log(ModAction.POST_APPROVE)
 
 
 def _dismiss(case: Case) -> None:
-    if case.post.status == PostStatus.REMOVED:
-        raise InvalidAction("This post was removed; removal is final.")
     publish(case.post)
     case.log(ModAction.POST_APPROVE, detail=labels.DETAIL_DISMISSED)
+
+
+def _decline(case: Case) -> None:
+    set_status(case.post, PostStatus.REMOVED, case.reason)
+    case.log(ModAction.POST_DECLINE)
+    case.tell_author(Kind.POST_REMOVED, labels.NOTICE_DECLINED)
 
 
 def _hide(case: Case) -> None:
@@ -140,8 +110,9 @@ def _label(case: Case) -> None:
     found = find_article(case.article)
     case.post.label = MISINFORMATION
     case.post.label_article_id = found.id if found else None
-    publish(case.post)
-    detail = labels.DETAIL_MISINFORMATION + (f" → {found.slug}" if found else "")
+    restore_auto_hidden(case)
+    # The article's title, as readers know it (issue #16: never a slug).
+    detail = labels.LABEL_LINKING.format(title=found.title) if found else labels.LABEL_PLAIN
     case.log(ModAction.POST_LABEL, detail=detail)
     case.tell_author(Kind.POST_LABELLED, labels.NOTICE_LABELLED)
 
@@ -151,29 +122,20 @@ def _lock(case: Case) -> None:
     if thread.locked:
         raise InvalidAction("This thread is already locked; choose another action.")
     thread.locked = True
-    publish(case.post)
+    restore_auto_hidden(case)
     case.log(ModAction.THREAD_LOCK)
     case.tell_author(Kind.THREAD_LOCKED, labels.NOTICE_LOCKED)
 
 
 def _keep_waiting_post_hidden(case: Case) -> None:
-    """A sanction leaves a published post up, and keeps a waiting one hidden with the
-    moderator's reason."""
+    """A sanction does not hide: it leaves a published post up, puts back one the reports
+    hid, and keeps a held one hidden with the moderator's reason."""
     post = case.post
-    if post.status in (PostStatus.PENDING, PostStatus.HIDDEN):
-        was_pending = post.status == PostStatus.PENDING
+    if post.status == PostStatus.PENDING:
         set_status(post, PostStatus.HIDDEN, case.reason)
-        if was_pending:
-            case.log(ModAction.POST_HIDE)
-
-
-def _check_can_sanction(moderator: User, author: User) -> None:
-    if author.is_admin:
-        raise PermissionDenied("An admin can't be suspended or banned.")
-    if author.is_moderator and not moderator.is_admin:
-        raise PermissionDenied("Only an admin can suspend or ban a moderator.")
-    if author.is_banned:
-        raise InvalidAction("This member is already banned.")
+        case.log(ModAction.POST_HIDE)
+    else:
+        restore_auto_hidden(case)
 
 
 def _warn(case: Case) -> None:
@@ -183,7 +145,7 @@ def _warn(case: Case) -> None:
 
 
 def _suspend(case: Case) -> None:
-    _check_can_sanction(case.moderator, case.author)
+    check_can_sanction(case.moderator, case.author)
     if case.days is None or not 1 <= int(case.days) <= SUSPEND_MAX_DAYS:
         raise ForumError(
             f"Give the length of the suspension: 1 to {SUSPEND_MAX_DAYS} days.", status=422
@@ -197,19 +159,13 @@ def _suspend(case: Case) -> None:
     author.status_reason = case.reason
     case.log(ModAction.USER_SUSPEND, detail=labels.plural(days, "day"))
     text = labels.NOTICE_SUSPENDED.format(until=until, where=case.where, reason=case.reason)
-    notify(author, Kind.SUSPENSION, text, post=case.post)
+    notify(author, Kind.SUSPENSION, text, post=case.post, action_id=case.last_action_id)
 
 
 def _ban(case: Case) -> None:
-    _check_can_sanction(case.moderator, case.author)
+    check_can_sanction(case.moderator, case.author)
     _keep_waiting_post_hidden(case)
-    author = case.author
-    author.status = UserStatus.BANNED
-    author.suspended_until = None
-    author.status_reason = case.reason
-    end_all_sessions(author)
-    revoke_account_tokens(author)
-    case.log(ModAction.USER_BAN)
+    ban(case)
     case.tell_author(Kind.BAN, labels.NOTICE_BANNED, with_post=False)
 
 
@@ -223,15 +179,23 @@ HANDLERS: dict[Decision, Callable[[Case], None]] = {
     Decision.WARN: _warn,
     Decision.SUSPEND: _suspend,
     Decision.BAN: _ban,
+    Decision.DECLINE: _decline,
+    Decision.UNLOCK: undo.unlock,
+    Decision.LIFT_SUSPENSION: undo.lift_suspension,
+    Decision.UNBAN: undo.unban,
+    Decision.RESTORE: undo.restore,
+    Decision.REOPEN: undo.reopen,
+    Decision.FOLLOWED_UP: undo.followed_up,
+    Decision.PURGE_SPAMMER: undo.purge_spammer,
 }
 
 
 # --- Deciding --------------------------------------------------------------------------------
 
 
-def _clean_reason(reason: str | None) -> str:
+def _clean_reason(reason: str | None, decision: Decision) -> str:
     reason = (reason or "").strip()
-    if not reason:
+    if not reason and decision not in labels.REASON_OPTIONAL:
         raise ForumError("Give a reason: the author sees it.", status=422)
     if len(reason) > REASON_MAX:
         raise ForumError(f"Keep the reason under {REASON_MAX:,} characters.", status=422)
@@ -246,37 +210,63 @@ def act_on_item(
     *,
     days: int | None = None,
     article: str | int | None = None,
+    follow_up: str | None = None,
     now: datetime | None = None,
 ) -> None:
     """Decide a pending item: change the post, thread or author as ``action`` says, resolve
     the item, close its reports, tell the author (except approve and dismiss) and each
     reporter, and log it.
 
-    Only approve, dismiss, label and lock publish the post. Warn, suspend and ban leave a
-    published post up, and keep a post that was waiting (held or hidden after reports) hidden
-    with the moderator's reason.
+    Every decision that does not hide the post puts back what the hide after reports hid;
+    warn, suspend and ban keep a held post hidden with the moderator's reason. ``reopen``
+    puts a resolved item back in the queue instead.
 
     Raises PermissionDenied (403) for non-moderators, for an item about the moderator's own
     post, or for sanctions above the moderator's role; InvalidAction (409) when the item is
-    resolved or claimed by someone else; ForumError (422) for a missing reason, an unknown
-    action, days out of range or an unknown article.
+    resolved or claimed by someone else; ForumError (422) for a missing reason (every
+    decision but approve, dismiss and followed up), an unknown action, days out of range or
+    an unknown article; InvalidAction (409) for a decision the item does not offer
+    (``offers.refusal`` says why).
     """
     require_role(moderator, Role.MODERATOR)
     now = now or utcnow()
-    require_pending(item)
-    check_claim(item, moderator, now)
     try:
         decision = Decision(action)
     except ValueError:
         raise ForumError("Choose one of the actions.", status=422) from None
-    reason = _clean_reason(reason)
+    if decision != Decision.REOPEN:
+        require_pending(item)
+    check_claim(item, moderator, now)
+    reason = _clean_reason(reason, decision)
     if item.post.author_id == moderator.id:
         raise PermissionDenied("You can't decide on your own post; leave it to another moderator.")
-    HANDLERS[decision](Case(item, moderator, reason, days, article, now))
-    _resolve(item, moderator, decision, now)
+    if decision in (Decision.SUSPEND, Decision.BAN, Decision.PURGE_SPAMMER):
+        check_can_sanction(moderator, item.post.author)
+    if decision not in offered_decisions(item, moderator):
+        raise InvalidAction(refusal(item, decision))
+    was = item.post.status
+    HANDLERS[decision](Case(item, moderator, reason, days, article, now, follow_up))
+    if was != PostStatus.VISIBLE and item.post.status == PostStatus.VISIBLE:
+        _published(item, was)
+    if decision != Decision.REOPEN:
+        _resolve(item, moderator, decision, now)
     # What readers see changes with the post, thread or author rows: search and cached
     # pages follow them (forum/sync.py).
     db.session.flush()
+
+
+def _published(item: ReviewItem, was: str) -> None:
+    """A held or hidden post is public now: its replies, mentions and watchers are told
+    (issue #12), and a held post's author hears it was approved."""
+    fanout.post_published(item.post)
+    if was == PostStatus.PENDING:
+        kind = "thread" if item.post.is_opening else "reply"
+        notify(
+            item.post.author,
+            Kind.POST_APPROVED,
+            f"Your {kind} in “{item.post.thread.title}” was approved and is now public.",
+            post=item.post,
+        )
 
 
 def _resolve(item: ReviewItem, moderator: User, decision: Decision, now: datetime) -> None:
@@ -299,3 +289,13 @@ def _resolve(item: ReviewItem, moderator: User, decision: Decision, now: datetim
     item.resolved_by_id = moderator.id
     item.resolved_at = now
     item.outcome = str(decision)
+
+
+def moderate_post(post: Post, moderator: User, action: str, reason: str, **options) -> ReviewItem:
+    """Decide on a post from where the moderator reads it (``/p/<id>/moderate``): its
+    pending review item is reused, or created, then decided as ``act_on_item`` does (and
+    raises)."""
+    require_role(moderator, Role.MODERATOR)
+    item = pending_item(post, options.get("now"))
+    act_on_item(item, moderator, action, reason, **options)
+    return item

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from forum.errors import ForumError
 from forum.extensions import db
-from forum.models import ModerationAction, Post, PostStatus
+from forum.models import ModAction, ModerationAction, Post, PostStatus
 from forum.moderation import labels
 from forum.validation import int_or_none
 
@@ -26,6 +26,7 @@ class LogEntry:
     target_url: str | None
     reason: str | None
     detail: str | None
+    suffix: str | None = None  # words that finish the sentence: "as misinformation, linking …"
 
 
 @dataclass
@@ -87,8 +88,38 @@ def public_log(*, before: str | None = None, limit: int = LOG_PAGE_SIZE) -> LogP
         if post_ids
         else []
     )
-    entries = [_public_entry(row, opening_ids) for row in rows]
+    entries = _collapse_purges([(row, _public_entry(row, opening_ids)) for row in rows])
     return LogPage(entries, _cursor(rows[-1]) if more else None)
+
+
+def _collapse_purges(pairs) -> list[LogEntry]:
+    """A spammer purge logs one entry per post; the public log shows them as one line:
+    "Banned carol and removed 12 posts" (issue #16)."""
+    entries: list[LogEntry] = []
+    group = None  # (moderator id, user id, the line, posts removed)
+    for row, entry in pairs:
+        key = (row.moderator_id, row.target_user_id)
+        if row.detail != labels.DETAIL_PURGE or row.is_safety:
+            entries.append(entry)
+            group = None
+            continue
+        if group is None or group[0] != key:
+            line = LogEntry(
+                id=row.id,
+                created_at=row.created_at,
+                moderator=entry.moderator,
+                action=labels.ACTION_VERBS[ModAction.USER_BAN],
+                target=row.target_user.username if row.target_user else labels.FORMER_MEMBER,
+                target_url=f"/u/{row.target_user.username}" if row.target_user else None,
+                reason=row.reason or None,
+                detail=None,
+            )
+            group = [key, line, 0]
+            entries.append(line)
+        if row.action == ModAction.POST_REMOVE:
+            group[2] += 1
+            group[1].suffix = labels.PURGED_POSTS.format(posts=labels.plural(group[2], "post"))
+    return entries
 
 
 def _moderator_name(row: ModerationAction) -> str:
@@ -113,22 +144,24 @@ def _public_entry(row: ModerationAction, opening_ids: set[int]) -> LogEntry:
     if row.is_safety:
         return entry
     entry.action = labels.ACTION_VERBS.get(row.action, row.action)
-    entry.reason = row.reason
+    # A reason shows only where one was given for the author (issue #16).
+    entry.reason = (row.reason or None) if row.action in labels.AUTHOR_REASONS else None
     entry.detail = row.detail if row.detail != labels.AUTOMATIC else None
+    if row.action == ModAction.POST_LABEL:
+        entry.suffix, entry.detail = entry.detail or labels.LABEL_PLAIN, None
     subject = row.action.split(":", 1)[0]
     thread = row.target_thread
-    if subject == "user" and row.target_user is not None:
+    if subject in ("user", "appeal") and row.target_user is not None:
         entry.target = row.target_user.username
         entry.target_url = f"/u/{row.target_user.username}"
     elif thread is not None:
+        # A thread readers can't see is named by neither its title nor its state.
         public = thread.status == PostStatus.VISIBLE
-        withheld = labels.WITHHELD_THREADS.get(thread.status, labels.WITHHELD_THREAD_DEFAULT)
-        name = f"“{thread.title}”" if public else withheld
-        if subject == "post" and row.target_post_id not in opening_ids:
-            entry.target = f"a reply in {name}"
-        elif public:
-            entry.target = f"the thread {name}"
+        is_reply = subject in ("post", "item") and row.target_post_id not in opening_ids
+        if public:
+            kind = "a reply in" if is_reply else "the thread"
+            entry.target = f"{kind} “{thread.title}”"
         else:
-            entry.target = name
+            entry.target = labels.UNNAMED_REPLY if is_reply else labels.UNNAMED_THREAD
         entry.target_url = f"/t/{thread.id}" if public else None
     return entry

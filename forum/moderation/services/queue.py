@@ -1,6 +1,6 @@
 """The moderators' review queue, one item in full, and claiming an item (issue #4)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -23,6 +23,9 @@ from forum.models import (
 )
 from forum.moderation import labels
 from forum.moderation.services.items import config_int, excerpt, snapshot_text
+from forum.moderation.services.notes import notes_about
+from forum.moderation.services.offers import offered_decisions
+from forum.moderation.services.reports import reporter_accuracy
 from forum.permissions import require_role
 from forum.validation import int_or_none
 
@@ -75,6 +78,11 @@ class ItemDetail:
     item_actions: list[ModerationAction]
     badges: list[Badge]
     claim_active: bool
+    # Issue #16: what the item offers, each reporter's accuracy, moderators' notes on the
+    # author, and appeals of this item's decisions.
+    offered: list = field(default_factory=list)
+    accuracy: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
 
 
 def _parse_page(page: str | int | None) -> int:
@@ -124,7 +132,8 @@ def queue_page(
     per_page: int = QUEUE_PAGE_SIZE,
 ) -> QueuePage:
     """One page of review items. Pending: crisis first, then misinformation and harassment,
-    then more distinct reporters, then oldest first. Resolved: the latest decisions first.
+    then the reports' weight by their reporters' accuracy (issue #16), then more distinct
+    reporters, then oldest first. Resolved: the latest decisions first.
 
     Raises PermissionDenied for non-moderators, ForumError (400) for an unknown filter.
     """
@@ -147,6 +156,7 @@ def queue_page(
     if status == ItemStatus.PENDING:
         stmt = stmt.order_by(
             ReviewItem.severity.desc(),
+            ReviewItem.score.desc(),
             ReviewItem.reporter_count.desc(),
             ReviewItem.created_at,
             ReviewItem.id,
@@ -231,6 +241,9 @@ def item_detail(item_id: int, moderator: User) -> ItemDetail:
         item_actions=item_actions,
         badges=badges(item),
         claim_active=claim_is_active(item),
+        offered=offered_decisions(item, moderator),
+        accuracy=reporter_accuracy(report.reporter_id for report in item.reports),
+        notes=notes_about(post.author, moderator),
     )
 
 

@@ -1,13 +1,24 @@
 """Members reporting posts to the moderators (issue #4)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from forum import ratelimit
 from forum.errors import ForumError, InvalidAction, NotFound, PermissionDenied
 from forum.extensions import db
-from forum.models import ModAction, Post, PostStatus, Report, ReportReason, ReviewItem, User, utcnow
+from forum.models import (
+    ModAction,
+    Post,
+    PostStatus,
+    Report,
+    ReportReason,
+    ReviewItem,
+    User,
+    utcnow,
+)
+from forum.models.moderation import Decision
 from forum.moderation import labels
 from forum.moderation.services.audit import log_action
 from forum.moderation.services.items import (
@@ -21,6 +32,60 @@ from forum.permissions import require_can_write
 from forum.visibility import can_see_post
 
 NOTE_MAX = 1000
+# Reporter accuracy (issue #16): how much a reporter's report weighs, in hundredths. Until
+# a reporter has TRUSTED_AFTER decided reports they count in full; after that, from
+# WEIGHT_FLOOR (almost every report dismissed: never zero) up to FULL_WEIGHT when at least
+# FULL_WEIGHT_SHARE of their reports led to action.
+FULL_WEIGHT = 100
+WEIGHT_FLOOR = 25
+TRUSTED_AFTER = 5
+FULL_WEIGHT_SHARE = 0.5
+NO_ACTION = (str(Decision.APPROVE), str(Decision.DISMISS))
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    decided: int  # past reports a moderator decided
+    acted: int  # of which led to action
+
+    @property
+    def share(self) -> float | None:
+        return self.acted / self.decided if self.decided else None
+
+    @property
+    def weight(self) -> int:
+        if self.decided < TRUSTED_AFTER:
+            return FULL_WEIGHT
+        ratio = min(1.0, (self.share or 0.0) / FULL_WEIGHT_SHARE)
+        return round(WEIGHT_FLOOR + (FULL_WEIGHT - WEIGHT_FLOOR) * ratio)
+
+
+def reporter_accuracy(reporter_ids) -> dict[int, Accuracy]:
+    """Each reporter's share of past reports that led to action, in one query."""
+    ids = set(reporter_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Report.reporter_id,
+            func.count(Report.id),
+            func.count(case((ReviewItem.outcome.not_in(NO_ACTION), 1))),
+        )
+        .join(ReviewItem, ReviewItem.id == Report.item_id)
+        .where(Report.reporter_id.in_(ids), ~Report.is_open, ReviewItem.outcome.is_not(None))
+        .group_by(Report.reporter_id)
+    ).all()
+    found = {row[0]: Accuracy(int(row[1]), int(row[2])) for row in rows}
+    return {reporter: found.get(reporter, Accuracy(0, 0)) for reporter in ids}
+
+
+def score_item(item: ReviewItem) -> None:
+    """The item's open reports weighed by their reporters' accuracy (``ReviewItem.score``)."""
+    db.session.flush()
+    reporters = db.session.scalars(
+        select(Report.reporter_id).where(Report.post_id == item.post_id, Report.is_open)
+    ).all()
+    item.score = sum(accuracy.weight for accuracy in reporter_accuracy(reporters).values())
 
 
 def check_can_report(post: Post, reporter: User) -> None:
@@ -88,17 +153,20 @@ def report_post(
         report.item_id = item.id
         report.updated_at = now
     refresh_item(item)
+    score_item(item)
     _hide_when_reported(post, item, reporter)
     return report
 
 
 def _hide_when_reported(post: Post, item: ReviewItem, reporter: User) -> None:
-    """Hide a post at AUTO_HIDE_REPORTS distinct reporters, or at once on a moderator's word."""
+    """Hide a post once its reports weigh as much as AUTO_HIDE_REPORTS reporters with a good
+    record (reporters whose reports are mostly dismissed weigh less), or at once on a
+    moderator's word."""
     if post.status != PostStatus.VISIBLE:
         return
     if reporter.is_moderator:
         reason = labels.MODERATOR_REPORT_REASON
-    elif item.reporter_count >= config_int("AUTO_HIDE_REPORTS"):
+    elif item.score >= FULL_WEIGHT * config_int("AUTO_HIDE_REPORTS"):
         reason = labels.AUTO_HIDDEN_REASON
     else:
         return

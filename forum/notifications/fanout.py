@@ -1,0 +1,305 @@
+"""Telling people about a new post, after the response (issue #12).
+
+Posting adds one row (``FanoutJob``) to the request's transaction: that is all the request
+pays, however many members watch the thread. Once the transaction commits, the job runs
+as ``NOTIFY_DELIVERY`` says, like mail (``forum.mail.outbox``):
+
+- ``after_response`` (the default): the process that served the request runs it after the
+  response has gone out, so a small deployment needs nothing else running;
+- ``end_of_request``: right after the view, before the response goes out (tests);
+- ``command``: only ``flask notifications send`` (or ``flask jobs run``) runs it.
+
+``flask notifications send`` runs whatever is left in any mode. A job is claimed by one
+UPDATE; its recipients are told in batches ordered by user id, each batch one transaction
+that also moves the job's ``cursor`` past them, so a crash loses at most an uncommitted
+batch, which the next run does again: nobody is told, or mailed, twice.
+
+Visibility is checked when the job runs, with the one rule (``forum.visibility``): a post
+held, hidden, removed or deleted by then tells nobody; approving it later sets the job
+going again (``post_published``).
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask, current_app, has_request_context, request, request_finished
+from sqlalchemy import and_, event, inspect, or_, select, union, update
+from sqlalchemy.orm import Session, joinedload
+
+from forum.extensions import db
+from forum.models import (
+    FanoutJob,
+    NotificationPrefs,
+    Post,
+    TagFollow,
+    ThreadWatch,
+    User,
+    UserStatus,
+    thread_tags,
+    utcnow,
+)
+from forum.notifications import email, mentions, watching
+from forum.notifications.kinds import Kind
+from forum.notifications.services import notify_grouped
+from forum.visibility import Viewer, can_see_post, is_public_post
+
+QUEUE_KEY = "forum_fanout_queue"  # session.info: jobs added in the open transaction
+PENDING_KEY = "forum.fanout.pending"  # request environ: job ids to run
+MODES = ("after_response", "end_of_request", "command")
+SENT, SKIPPED = "sent", "skipped"
+
+jobs = FanoutJob.__table__
+
+
+def _remember(job: FanoutJob) -> None:
+    db.session.info.setdefault(QUEUE_KEY, []).append(job)
+
+
+def queue_post(post: Post) -> FanoutJob:
+    """Add the fan-out row of a post just written (one INSERT at the commit)."""
+    job = FanoutJob(post_id=post.id)
+    db.session.add(job)
+    _remember(job)
+    return job
+
+
+def post_published(post: Post) -> None:
+    """A held or hidden post became public (a moderator approved it): tell people now,
+    unless they were told before it was taken down."""
+    job = db.session.scalar(select(FanoutJob).where(FanoutJob.post_id == post.id))
+    if job is None:
+        queue_post(post)
+    elif job.outcome == SKIPPED:
+        job.done_at = job.outcome = job.claim_token = job.claimed_at = None
+        job.cursor = 0
+        _remember(job)
+
+
+# --- When jobs run -------------------------------------------------------------------------
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    queued = session.info.pop(QUEUE_KEY, None)
+    ids = [key[0] for key in (inspect(job).identity for job in queued or ()) if key]
+    if ids and has_request_context():
+        request.environ.setdefault(PENDING_KEY, []).extend(ids)
+    # Outside a request (a command, the demo loader) the jobs wait for `jobs run`.
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_unrun(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(QUEUE_KEY, None)  # rolled back (a commit has taken them already)
+
+
+@request_finished.connect
+def _run_after_response(app: Flask, response, **_extra) -> None:
+    ids = request.environ.pop(PENDING_KEY, None)
+    if not ids:
+        return
+    mode = app.config["NOTIFY_DELIVERY"]
+    if mode == "end_of_request":
+        run_jobs(ids)
+    elif mode == "after_response":
+        response.call_on_close(lambda: _run_outside_request(app, ids))
+
+
+def _run_outside_request(app: Flask, ids: list[int]) -> None:
+    try:
+        with app.app_context():
+            run_jobs(ids)
+    except Exception:
+        # The jobs stay pending; `flask notifications send` runs them.
+        current_app.logger.exception("notification fan-out after the response failed")
+
+
+# --- Running a job -------------------------------------------------------------------------
+
+
+@dataclass
+class FanoutResult:
+    jobs: int = 0
+    notified: int = 0
+
+
+def _claimable(now):
+    stale = now - timedelta(seconds=int(current_app.config["NOTIFY_CLAIM_SECONDS"]))
+    return and_(
+        jobs.c.done_at.is_(None),
+        or_(jobs.c.claim_token.is_(None), jobs.c.claimed_at < stale),
+    )
+
+
+def _claim(job_id: int) -> str | None:
+    now, token = utcnow(), secrets.token_hex(16)
+    won = db.session.execute(
+        update(jobs)
+        .where(jobs.c.id == job_id, _claimable(now))
+        .values(claim_token=token, claimed_at=now)
+    ).rowcount
+    db.session.commit()
+    return token if won else None
+
+
+def _advance(job_id: int, token: str, **values) -> bool:
+    """Move the job on, only while this run still holds it."""
+    return bool(
+        db.session.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.claim_token == token)
+            .values(claimed_at=utcnow(), **values)
+        ).rowcount
+    )
+
+
+@dataclass
+class Audience:
+    """Who a post concerns, besides its watchers and its topics' followers."""
+
+    post: Post
+    parent_author_id: int | None
+    mentioned: list[int]
+
+    @classmethod
+    def of(cls, post: Post) -> "Audience":
+        parent = db.session.get(Post, post.parent_id) if post.parent_id else None
+        parent_author = parent.author_id if parent is not None and not parent.is_deleted else None
+        return cls(post, parent_author, mentions.mentioned_ids(post))
+
+    def kind_for(self, user_id: int) -> str:
+        if user_id in self.mentioned:
+            return Kind.MENTION
+        if user_id == self.parent_author_id:
+            return Kind.REPLY
+        return Kind.WATCHED if self.post.parent_id is not None else Kind.NEW_THREAD
+
+    def batch(self, after: int, limit: int) -> list[tuple[User, NotificationPrefs | None]]:
+        post = self.post
+        if post.parent_id is not None:  # a reply: the thread's watchers
+            sources = [
+                select(ThreadWatch.user_id.label("uid")).where(
+                    ThreadWatch.thread_id == post.thread_id
+                )
+            ]
+        else:  # a new thread: its topics' followers
+            tags = select(thread_tags.c.tag_id).where(thread_tags.c.thread_id == post.thread_id)
+            sources = [select(TagFollow.user_id.label("uid")).where(TagFollow.tag_id.in_(tags))]
+        direct = set(self.mentioned) | ({self.parent_author_id} if self.parent_author_id else set())
+        if direct:
+            sources.append(select(User.id).where(User.id.in_(direct)))
+        everyone = union(*sources).subquery()
+        rows = db.session.execute(
+            select(User, NotificationPrefs)
+            .join(everyone, everyone.c.uid == User.id)
+            .outerjoin(NotificationPrefs, NotificationPrefs.user_id == User.id)
+            .where(User.id > after, User.id != post.author_id, User.status != UserStatus.BANNED)
+            .order_by(User.id)
+            .limit(limit)
+        ).all()
+        return [(row[0], row[1]) for row in rows]
+
+
+def _message(kind: str, post: Post):
+    title, name = post.thread.title, post.author.username
+
+    def words(count: int) -> str:
+        if kind == Kind.MENTION:
+            if count == 1:
+                return f"{name} mentioned you in “{title}”."
+            return f"{count} mentions of you in “{title}”."
+        if kind == Kind.REPLY:
+            if count == 1:
+                return f"{name} replied to your post in “{title}”."
+            return f"{count} new replies to your posts in “{title}”."
+        if kind == Kind.NEW_THREAD:
+            return f"A new thread in a topic you follow: “{title}”."
+        if count == 1:
+            return f"A new reply in “{title}”, a thread you watch."
+        return f"{count} new replies in “{title}”, a thread you watch."
+
+    return words
+
+
+def _deliverable(post: Post | None) -> bool:
+    return post is not None and post.deleted_at is None and is_public_post(post)
+
+
+def run_job(job_id: int, result: FanoutResult | None = None) -> FanoutResult:
+    """Run one fan-out job, if no other process holds it. Works in its own transactions
+    (it commits), like ``forum.mail.deliver``."""
+    result = result or FanoutResult()
+    token = _claim(job_id)
+    if token is None:
+        return result
+    result.jobs += 1
+    job = db.session.get(FanoutJob, job_id)
+    post = db.session.scalar(
+        select(Post)
+        .where(Post.id == job.post_id)
+        .options(joinedload(Post.thread), joinedload(Post.author))
+    )
+    if post is not None and email.prefs_for(post.author_id).auto_watch:
+        watching.auto_watch(post.author_id, post.thread_id)
+    if not _deliverable(post):
+        _advance(job_id, token, done_at=utcnow(), outcome=SKIPPED, claim_token=None)
+        db.session.commit()
+        return result
+    audience = Audience.of(post)
+    size = int(current_app.config["NOTIFY_BATCH_SIZE"])
+    cursor = job.cursor
+    while batch := audience.batch(cursor, size):
+        told = 0
+        for user, prefs in batch:
+            if not can_see_post(post, Viewer.of(user)):
+                continue
+            kind = audience.kind_for(user.id)
+            notify_grouped(user, kind, post=post, message=_message(kind, post), prefs=prefs)
+            told += 1
+        cursor = batch[-1][0].id
+        if not _advance(job_id, token, cursor=cursor, notified=jobs.c.notified + told):
+            db.session.rollback()  # another process took the job over: it does this batch
+            return result
+        db.session.commit()
+        result.notified += told
+    _advance(job_id, token, done_at=utcnow(), outcome=SENT, claim_token=None)
+    db.session.commit()
+    return result
+
+
+def run_jobs(ids: list[int]) -> FanoutResult:
+    result = FanoutResult()
+    for job_id in ids:
+        run_job(job_id, result)
+    return result
+
+
+def _pending_ids(after: int, limit: int) -> list[int]:
+    ids = list(
+        db.session.scalars(
+            select(jobs.c.id)
+            .where(jobs.c.done_at.is_(None), jobs.c.id > after)
+            .order_by(jobs.c.id)
+            .limit(limit)
+        )
+    )
+    db.session.commit()
+    return ids
+
+
+def run_pending(*, batch_size: int = 100) -> FanoutResult:
+    """Run every job not done yet (left by a crash, or by ``command`` mode), oldest first:
+    ``flask notifications send``. A job another process holds is left to it."""
+    result, after = FanoutResult(), 0
+    while ids := _pending_ids(after, batch_size):
+        for job_id in ids:
+            run_job(job_id, result)
+        after = ids[-1]
+    return result
+
+
+def pending_count() -> int:
+    return db.session.scalar(select(db.func.count()).where(jobs.c.done_at.is_(None)))

@@ -1,0 +1,221 @@
+"""Starting threads and replying: limits, repeated forms, the tree and the counters."""
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from forum import ratelimit
+from forum.errors import ForumError, InvalidAction, NotFound, RateLimited
+from forum.extensions import db
+from forum.models import Post, PostStatus, Tag, Thread, User, utcnow
+from forum.moderation import services as moderation
+from forum.notifications import fanout
+from forum.notifications.mentions import render_post
+from forum.permissions import require_can_write
+from forum.threads import tree
+from forum.threads.services.checks import (
+    TAGS_MAX,
+    TAGS_MIN,
+    TITLE_MAX,
+    TITLE_MIN,
+    check_body,
+    screen,
+    thread_text,
+)
+from forum.threads.services.experience import Experience, experience_snapshot
+from forum.visibility import can_see_thread, post_view
+
+_threads = Thread.__table__
+
+
+def _check_post_limit(author: User, nonce: str | None) -> Post | None:
+    """Raise RateLimited (429) if the member is already at POST_LIMIT, unless this is the
+    same form sent again: then return the post it made."""
+    try:
+        ratelimit.check("POST_LIMIT", f"user:{author.id}")
+    except RateLimited:
+        first = _existing_by_nonce(author, nonce)
+        if first is None:
+            raise
+        return first
+    return None
+
+
+def _count_post(author: User) -> None:
+    """Count a new thread or reply against POST_LIMIT (after the insert, so a repeated
+    form is not counted); raises RateLimited (429), and the caller rolls back."""
+    ratelimit.hit("POST_LIMIT", f"user:{author.id}")
+
+
+def _existing_by_nonce(author: User, nonce: str | None) -> Post | None:
+    if not nonce:
+        return None
+    return db.session.scalar(select(Post).where(Post.author_id == author.id, Post.nonce == nonce))
+
+
+def tags_from_slugs(slugs: list[str]) -> list[Tag]:
+    wanted = list(dict.fromkeys(slug.strip().lower() for slug in slugs if slug.strip()))
+    if not TAGS_MIN <= len(wanted) <= TAGS_MAX:
+        raise ForumError(f"Choose {TAGS_MIN} to {TAGS_MAX} topics.", status=422)
+    tags = list(db.session.scalars(select(Tag).where(Tag.slug.in_(wanted))))
+    if len(tags) != len(wanted):
+        raise ForumError("Choose topics from the list.", status=422)
+    return sorted(tags, key=lambda tag: tag.sort_order)
+
+
+def create_thread(
+    author: User,
+    *,
+    title: str,
+    body: str,
+    tag_slugs: list[str],
+    details: Experience | None = None,
+    nonce: str | None = None,
+) -> tuple[Thread, bool]:
+    """Start a thread with its opening post; returns (thread, created).
+
+    A second submission of the same form (same nonce) creates nothing and returns the
+    thread the first one made. Explicit ``details`` replace the author's course snapshot
+    for the thread and its opening post. The title and text are screened: the thread may be
+    held for review, or queued as a crisis item (``thread.screening`` says which).
+    Raises PermissionDenied, ForumError (422), RateLimited (429).
+    """
+    require_can_write(author)
+    title = title.strip()
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        raise ForumError(f"A title is {TITLE_MIN} to {TITLE_MAX} characters.", status=422)
+    check_body(body)
+    tags = tags_from_slugs(tag_slugs)
+    first = _check_post_limit(author, nonce)
+    if first is not None:
+        return first.thread, False
+    experience = details if details else experience_snapshot(author)
+    # Before the new post is flushed, or it would count among the author's posts.
+    held = moderation.should_hold(author, thread_text(title, body))
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            thread = Thread(
+                title=title,
+                author=author,
+                created_at=now,
+                last_activity_at=now,
+                tags=tags,
+                status=PostStatus.VISIBLE,
+                **experience.columns(),
+            )
+            opening = Post(
+                thread=thread,
+                author=author,
+                body=body,
+                body_html=render_post(body),
+                created_at=now,
+                status=PostStatus.VISIBLE,
+                depth=0,
+                path="",
+                branch=0,
+                nonce=nonce or None,
+                **experience.columns(),
+            )
+            db.session.add_all([thread, opening])
+            db.session.flush()
+    except IntegrityError:
+        # The same form submitted twice at once: the other request made the thread.
+        first = _existing_by_nonce(author, nonce)
+        if first is None:
+            raise
+        return first.thread, False
+    _count_post(author)
+    thread.screening = opening.screening = screen(opening, thread_text(title, body), held)
+    fanout.queue_post(opening)  # followers of its topics hear of it after the response
+    return thread, True
+
+
+def opening_post(thread: Thread) -> Post:
+    return db.session.scalar(
+        select(Post).where(Post.thread_id == thread.id, Post.branch == 0, Post.parent_id.is_(None))
+    )
+
+
+def _reply_parent(thread: Thread, user: User, parent_id: int | None) -> Post:
+    if parent_id is None:
+        return opening_post(thread)
+    parent = db.session.get(Post, parent_id)
+    if parent is None or post_view(parent, user) is None:
+        raise NotFound("The post you are replying to no longer exists.")
+    if parent.thread_id != thread.id:
+        raise ForumError("You can only reply to posts in this thread.", status=400)
+    if parent.parent_id is not None and not post_view(parent, user).is_plain:
+        raise InvalidAction(
+            "That post was deleted or hidden, so it can't take new replies; "
+            "reply to the thread instead."
+        )
+    return parent
+
+
+def reply(
+    thread: Thread,
+    author: User,
+    *,
+    body: str,
+    parent_id: int | None = None,
+    nonce: str | None = None,
+) -> tuple[Post, bool]:
+    """Answer the thread (the opening post) or one of its posts; returns (post, created).
+
+    The sibling ordinal and the thread's counters are updated in SQL, so concurrent replies
+    all land. A second submission with the same nonce returns the first post. The text is
+    screened like a new thread's (``post.screening``).
+    Raises PermissionDenied, NotFound, InvalidAction (locked thread), ForumError,
+    RateLimited (429).
+    """
+    require_can_write(author)
+    # A repeated nonce is caught by the unique index at the insert below, not looked up
+    # first: a double submit is rare, and every reply would pay for the lookup.
+    if not can_see_thread(thread, author):
+        raise NotFound("This thread no longer exists.")
+    if thread.locked:
+        raise InvalidAction("This thread is locked: nobody can reply to it.")
+    check_body(body)
+    parent = _reply_parent(thread, author, parent_id)
+    first = _check_post_limit(author, nonce)
+    if first is not None:
+        return first, False
+    held = moderation.should_hold(author, body)
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            post = Post(
+                thread_id=thread.id,
+                author=author,
+                body=body,
+                body_html=render_post(body),
+                created_at=now,
+                status=PostStatus.VISIBLE,
+                nonce=nonce or None,
+                **experience_snapshot(author).columns(),
+            )
+            tree.place_under(post, parent, tree.allocate_ordinal(parent))
+            db.session.add(post)
+            db.session.flush()
+            _count_reply(thread, now)
+    except IntegrityError:
+        first = _existing_by_nonce(author, nonce)
+        if first is None:
+            raise
+        return first, False
+    _count_post(author)
+    post.screening = screen(post, body, held)
+    fanout.queue_post(post)  # watchers hear of it after the response (issue #12)
+    return post, True
+
+
+def _count_reply(thread: Thread, now) -> None:
+    count = db.session.execute(
+        update(_threads)
+        .where(_threads.c.id == thread.id)
+        .values(reply_count=_threads.c.reply_count + 1, last_activity_at=now)
+        .returning(_threads.c.reply_count)
+    ).scalar_one()
+    set_committed_value(thread, "last_activity_at", now)
+    set_committed_value(thread, "reply_count", count)

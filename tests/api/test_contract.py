@@ -1,0 +1,127 @@
+"""What the API promises readers and members (issue #18): held, hidden, removed and deleted
+content never appears, whatever is asked, and each endpoint costs a fixed number of
+queries."""
+
+import pytest
+
+from forum.api import tokens
+from forum.extensions import db
+from forum.notifications.services import notify
+from tests.api.world import SECRETS, build_world
+from tests.conftest import USING_PG
+from tests.factories import make_post, make_thread, make_user
+
+
+@pytest.fixture
+def world(app):
+    return build_world()
+
+
+def _every_public_answer(client, world) -> list[str]:
+    posts = [
+        world.opening,
+        world.reply,
+        world.nested,
+        world.held,
+        world.hidden,
+        world.removed,
+        world.deleted,
+    ]
+    paths = [
+        "/api/v1/threads",
+        "/api/v1/threads?sort=new",
+        "/api/v1/threads?sort=top",
+        "/api/v1/tags",
+        "/api/v1/guide",
+        "/api/v1/guide/managing-dryness",
+        f"/api/v1/guide/{world.draft.slug}",
+        *(
+            f"/api/v1/threads/{t.id}"
+            for t in (world.thread, world.hidden_thread, world.held_thread)
+        ),
+        f"/api/v1/threads/{world.thread.id}?root={world.reply.id}",
+        f"/api/v1/threads/{world.thread.id}?root={world.hidden.id}",
+        f"/api/v1/threads/{world.thread.id}?root={world.held.id}",
+        *(f"/api/v1/posts/{post.id}" for post in posts),
+        *(f"/api/v1/search?q={word.lower()}" for word in SECRETS),
+        "/api/v1/search?q=thread",
+    ]
+    return [client.get(path).get_data(as_text=True) for path in paths]
+
+
+def test_held_hidden_removed_and_deleted_text_never_appears(client, world):
+    bodies = _every_public_answer(client, world)
+    assert any("Try a thicker balm." in body for body in bodies)  # the crawl reads posts
+    for body in bodies:
+        for secret in SECRETS:
+            assert secret not in body
+
+
+def test_a_token_changes_nothing_that_public_endpoints_show(client, world):
+    # The held reply's author holds a token: public endpoints still answer as to a reader.
+    _, token = tokens.create_token(world.held.author, name="Script", days=30)
+    db.session.commit()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    try:
+        bodies = _every_public_answer(client, world)
+    finally:
+        del client.environ_base["HTTP_AUTHORIZATION"]
+    for body in bodies:
+        assert "HELDWORD" not in body and "REMOVEDWORD" not in body
+
+
+def test_a_moderator_session_changes_nothing_either(client, world):
+    from tests.conftest import login
+
+    login(client, world.moderator)
+    for body in _every_public_answer(client, world):
+        for secret in SECRETS:
+            assert secret not in body
+
+
+# --- A fixed number of queries, whatever the size -------------------------------------------
+
+
+def _count(client, count_queries, path, headers=None) -> int:
+    with count_queries() as log:
+        response = client.get(path, headers=headers or {})
+    assert response.status_code == 200, (path, response.text)
+    return log.count
+
+
+def _grow(world, n: int) -> None:
+    author = make_user(f"writer{n}")
+    for i in range(n):
+        thread = make_thread(author, title=f"Story number {n}-{i}", tags=("dryness", "mood"))
+        make_post(thread, author, parent=make_post(thread, author), body="A nested reply.")
+        make_post(world.thread, author, body=f"Another reply {i}.")
+        notify(world.author, "warning", f"Note {i}")
+    db.session.commit()
+
+
+ENDPOINTS = [
+    ("/api/v1/threads", 2),
+    ("/api/v1/threads?tag=dryness", 3),
+    ("/api/v1/threads/{thread}", 3),
+    ("/api/v1/posts/{reply}", 2),
+    ("/api/v1/tags", 1),
+    ("/api/v1/guide", 1),
+    ("/api/v1/guide/managing-dryness", 1),
+    # PostgreSQL sets the search's statement timeout first (forum/search/dialects.py).
+    ("/api/v1/search?q=reply", 4 if USING_PG else 3),
+    ("/api/v1/me", 1),
+    ("/api/v1/me/notifications", 2),
+]
+
+
+@pytest.mark.parametrize(("path", "most"), ENDPOINTS, ids=[path for path, _ in ENDPOINTS])
+def test_each_endpoint_costs_a_fixed_number_of_queries(client, count_queries, world, path, most):
+    _, token = tokens.create_token(world.author, name="Count", days=30)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"} if "/me" in path else None
+    path = path.format(thread=world.thread.id, reply=world.reply.id)
+    _grow(world, 1)
+    few = _count(client, count_queries, path, headers)
+    _grow(world, 8)
+    many = _count(client, count_queries, path, headers)
+    assert few == many <= most
