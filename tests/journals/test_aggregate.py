@@ -155,3 +155,11 @@ def test_the_command_replaces_the_statistics(app):
         assert result.exit_code == 0, result.output
         assert "statistics cells" in result.output
     assert _stored() == _reference(people)
+
+
+def test_jobs_run_the_reminders_and_the_statistics(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["jobs", "run", "--task", "journal-stats", "--force"])
+    assert result.exit_code == 0 and "journal-stats" in result.output, result.output
+    result = runner.invoke(args=["jobs", "run", "--task", "journal-reminders", "--force"])
+    assert result.exit_code == 0 and "journal-reminders" in result.output, result.output
