@@ -57,6 +57,7 @@ def create_app(config_class: type | None = None) -> Flask:
     from forum.contact.views import bp as contact_bp
     from forum.data.views import bp as data_bp
     from forum.guide.views import bp as guide_bp
+    from forum.journals.views import bp as journals_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
     from forum.pages.views import bp as pages_bp
@@ -76,6 +77,7 @@ def create_app(config_class: type | None = None) -> Flask:
         bookmarks_bp,
         guide_bp,
         search_bp,
+        journals_bp,
         api_bp,
         tokens_bp,
         data_bp,

@@ -31,6 +31,7 @@ def register_commands(app: Flask) -> None:
     from forum.data.commands import data_group
     from forum.guide.commands import guide_group, load_guide
     from forum.jobs.commands import jobs_group
+    from forum.journals.commands import journals_group
     from forum.mail.commands import mail_group
     from forum.notifications.commands import notifications_group
     from forum.search.commands import search_group
@@ -46,6 +47,7 @@ def register_commands(app: Flask) -> None:
         guide_group,
         search_group,
         mail_group,
+        journals_group,
         notifications_group,
         jobs_group,
         bench_group,

@@ -15,6 +15,7 @@ from forum import create_app
 from forum.auth.sessions import create_session
 from forum.extensions import db, limiter
 from forum.guide import aside as guide_aside
+from forum.journals import stats_cache as journal_stats
 from forum.models import Role, Tag
 from forum.search import backend as search_backend
 from forum.tags.services import load_shipped_tags
@@ -48,6 +49,7 @@ def app():
                     os.remove(path + suffix)
         flask_migrate.upgrade()
         guide_aside.forget_emptied_guide()
+        journal_stats.forget_emptied_stats()
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -76,7 +78,11 @@ def clean_tables(app):
 
 
 # Tables outside the models (the search index) are emptied by these functions.
-EXTRA_TABLE_CLEANERS = [search_backend.clear_index, guide_aside.forget_emptied_guide]
+EXTRA_TABLE_CLEANERS = [
+    search_backend.clear_index,
+    guide_aside.forget_emptied_guide,
+    journal_stats.forget_emptied_stats,
+]
 
 
 def clear_extra_tables(conn) -> None:

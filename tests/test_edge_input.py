@@ -190,6 +190,9 @@ def test_json_posted_to_any_form_endpoint_is_refused(app, world, body):
         "item_id": world["item"],
         "slug": "managing-dryness",
         "token": "not-a-token",
+        # Issue #14: a dose period of the journal and a check-in.
+        "period_id": 424242,
+        "months": 1,
         # Issue #16: appeals, their decisions and moderators' notes.
         "action_id": 424242,
         "appeal_id": 424242,

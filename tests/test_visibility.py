@@ -361,3 +361,60 @@ def test_a_thread_left_with_nothing_readable_is_gone(app, client):
     staff = login(app.test_client(), make_user(role=Role.MODERATOR))
     page = text(staff.get(f"/t/{thread.id}"))
     assert "Nobody answered" in page and "readers don&#39;t see this thread" in page
+
+
+# --- Treatment journals (issue #14) --------------------------------------------------------
+
+
+def test_journal_predicates_and_sql_agree_on_every_combination(app):
+    from datetime import date
+
+    from forum.journals import services as journals
+    from forum.models import Journal, JournalEntry
+    from forum.visibility.journals import (
+        can_see_journal,
+        can_see_journal_entry,
+        journal_entries_visible_to,
+        journals_visible_to,
+    )
+
+    owners = []
+    for n, visibility in enumerate([None, "private", "members", "everyone"]):
+        owner = make_user(f"keeper{n}")
+        for private in (False, True):
+            journals.save_entry(
+                owner, day=date(2025, 1, 1 + private), skin=3, mood=3, levels={}, private=private
+            )
+        if visibility is None:
+            db.session.execute(Journal.__table__.delete().where(Journal.user_id == owner.id))
+        else:
+            journals.update_settings(owner, visibility=visibility, contribute=False)
+        owners.append(owner)
+    people = {"anonymous": None, "member": make_user("bystander"), "owner": owners[2]}
+    people["moderator"] = make_user("warden", role=Role.MODERATOR)
+    db.session.commit()
+    for name, user in people.items():
+        viewer = Viewer.of(user)
+        rows = db.session.execute(
+            select(JournalEntry, Journal).outerjoin(
+                Journal, Journal.user_id == JournalEntry.user_id
+            )
+        ).all()
+        py_entries = {e.id for e, j in rows if can_see_journal_entry(e, j, viewer)}
+        sql_entries = set(
+            db.session.scalars(
+                select(JournalEntry.id)
+                .outerjoin(Journal, Journal.user_id == JournalEntry.user_id)
+                .where(journal_entries_visible_to(viewer))
+            )
+        )
+        assert py_entries == sql_entries, name
+        journals_rows = db.session.scalars(select(Journal)).all()
+        py_journals = {j.id for j in journals_rows if can_see_journal(j, viewer, user_id=j.user_id)}
+        sql_journals = set(
+            db.session.scalars(select(Journal.id).where(journals_visible_to(viewer)))
+        )
+        assert py_journals == sql_journals, name
+    # Spelled out: a private journal is its owner's alone, staff included.
+    staff = Viewer.of(people["moderator"])
+    assert not can_see_journal(None, staff, user_id=owners[0].id)

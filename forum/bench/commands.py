@@ -91,10 +91,25 @@ def _progress(total: int):
 @click.option("--threads", type=click.IntRange(1), default=50_000, show_default=True)
 @click.option("--posts", type=click.IntRange(1), default=1_000_000, show_default=True)
 @click.option("--seed", "seed_value", type=int, default=seeding.DEFAULT_SEED, show_default=True)
+@click.option(
+    "--journals",
+    type=click.IntRange(0),
+    default=20_000,
+    show_default=True,
+    help="Members keeping a treatment journal (at most the members seeded).",
+)
+@click.option(
+    "--entries",
+    type=click.IntRange(0),
+    default=1_000_000,
+    show_default=True,
+    help="Journal entries in all.",
+)
 @database_option
 @with_appcontext
-def seed_command(threads, posts, seed_value, database_url):
-    """Fill the benchmark database with synthetic threads, replies, members and reports."""
+def seed_command(threads, posts, seed_value, database_url, journals, entries):
+    """Fill the benchmark database with synthetic threads, replies, members, reports and
+    treatment journals."""
     url = _check_own_database(database_url)
     started = time.monotonic()
     recreate_empty(url)
@@ -108,7 +123,12 @@ def seed_command(threads, posts, seed_value, database_url):
         db.session.commit()
         with _progress(posts) as advance:
             report = seeding.seed(
-                threads=threads, posts=posts, seed_value=seed_value, progress=advance
+                threads=threads,
+                posts=posts,
+                seed_value=seed_value,
+                progress=advance,
+                journals=journals,
+                entries=entries,
             )
         db.session.commit()
         db.session.execute(text("ANALYZE"))
@@ -122,6 +142,7 @@ def seed_command(threads, posts, seed_value, database_url):
         f"25-reply thread: {report.small_thread}; threads of 500+ replies: "
         f"{len(report.big_threads)} (a chain {seeding.CHAIN_DEPTH} deep in {report.chain_thread})."
     )
+    click.echo(f"Journals: {report.journals:,} holding {report.entries:,} entries.")
 
 
 def _has_data(url: str) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from forum.bench import journals as journal_seed
 from forum.bench import tables
 from forum.bench.corpus import RARE_TERM, TITLES, body_pool
 from forum.extensions import db
@@ -47,6 +48,8 @@ class SeedReport:
     big_threads: list[int]
     small_thread: int
     chain_thread: int
+    journals: int = 0
+    entries: int = 0
 
 
 def _thread_sizes(rng: random.Random, threads: int, replies: int) -> list[int]:
@@ -97,8 +100,11 @@ def seed(
     posts: int,
     seed_value: int = DEFAULT_SEED,
     progress: Callable[[int], None] | None = None,
+    journals: int = 0,
+    entries: int = 0,
 ) -> SeedReport:
-    """Write ``threads`` threads holding ``posts`` posts in all (opening posts included)."""
+    """Write ``threads`` threads holding ``posts`` posts in all (opening posts included),
+    and ``journals`` treatment journals holding ``entries`` entries in all."""
     if posts < threads:
         raise ValueError("--posts counts every post, opening posts included: posts >= threads.")
     rng = random.Random(seed_value)  # noqa: S311 - reproducible synthetic data, not secrets
@@ -109,7 +115,19 @@ def seed(
     pool = body_pool(rng)
     pool_text = [plain_text(html) for _, html in pool]
 
-    users = tables.seed_users(rng, max(50, posts // 40), now)
+    # Journals draw from a generator of their own: the forum's rows do not depend on them.
+    journal_rng = random.Random(seed_value + 14)  # noqa: S311 - reproducible synthetic data
+    # Enough members for the posts and for every journal (staff keep none).
+    user_count = max(50, posts // 40, journals + 4)
+    courses = journal_seed.plan_courses(
+        journal_rng, list(range(1, user_count + 1)), journals, now.date()
+    )
+    users = tables.seed_users(
+        rng,
+        user_count,
+        now,
+        {user_id: journal_seed.course_columns(c) for user_id, c in courses.items()},
+    )
     sizes = _thread_sizes(rng, threads, posts - threads)
     big_threads = [i + 1 for i, size in enumerate(sizes) if size >= BIG_THREAD_MIN]
     small_thread = next((i + 1 for i, size in enumerate(sizes) if size == 25), 1)
@@ -257,8 +275,18 @@ def seed(
         flush()
     flush(force=True)
     tables.seed_reports(rng, users, post_id, now)
+    written = journal_seed.seed_journals(journal_rng, courses, entries, now)
     tables.reset_sequences()
-    return SeedReport(len(users), threads, post_id, big_threads, small_thread, chain_thread)
+    return SeedReport(
+        len(users),
+        threads,
+        post_id,
+        big_threads,
+        small_thread,
+        chain_thread,
+        len(courses),
+        written,
+    )
 
 
 @dataclass

@@ -80,7 +80,18 @@ def bulk_insert(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
 def reset_sequences() -> None:
     if db.engine.dialect.name != "postgresql":
         return
-    for table in ("users", "threads", "posts", "reports", "review_items", "search_documents"):
+    for table in (
+        "users",
+        "threads",
+        "posts",
+        "reports",
+        "review_items",
+        "search_documents",
+        "journals",
+        "journal_dose_periods",
+        "journal_entries",
+        "journal_checkins",
+    ):
         db.session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
@@ -89,8 +100,12 @@ def reset_sequences() -> None:
         )
 
 
-def seed_users(rng: random.Random, count: int, now: datetime) -> list[int]:
+def seed_users(
+    rng: random.Random, count: int, now: datetime, courses: dict | None = None
+) -> list[int]:
+    """``courses`` maps a user id to its (course_start, course_end, course_dose_mg)."""
     password_hash = generate_password_hash(BENCH_PASSWORD)
+    courses = courses or {}
     rows = []
     for user_id in range(1, count + 1):
         joined = now - timedelta(days=rng.randint(1, 900))
@@ -109,6 +124,7 @@ def seed_users(rng: random.Random, count: int, now: datetime) -> list[int]:
                 "2026-11",
                 "2026-11",
                 joined,
+                *courses.get(user_id, (None, None, None)),
             )
         )
     bulk_insert(
@@ -126,6 +142,9 @@ def seed_users(rng: random.Random, count: int, now: datetime) -> list[int]:
             "guidelines_version",
             "privacy_version",
             "terms_accepted_at",
+            "course_start",
+            "course_end",
+            "course_dose_mg",
         ),
         rows,
     )

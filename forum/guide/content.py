@@ -31,7 +31,8 @@ ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
 OVERVIEW_FILE = Path(__file__).resolve().parent / "overview.md"
 
 REQUIRED_KEYS = ("slug", "title", "summary", "tags", "order")
-OPTIONAL_KEYS = ("last_reviewed", "reviewed_by", "author", "updated")
+# ``insights``: the journal statistics shown beside the article (issue #14).
+OPTIONAL_KEYS = ("last_reviewed", "reviewed_by", "author", "updated", "insights")
 AUTHOR_MAX = 120
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FENCE = "---"
@@ -50,6 +51,7 @@ class ArticleFile:
     sha256: str
     author: str | None = None
     updated: date | None = None
+    insights: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
 
 
@@ -136,6 +138,7 @@ def parse_article_text(text: str, *, name: str = "<text>", sha256: str = "") -> 
         sha256=sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(),
         author=author,
         updated=updated,
+        insights=tuple(m.strip() for m in values.get("insights", "").split(",") if m.strip()),
     )
 
 

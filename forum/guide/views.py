@@ -13,6 +13,7 @@ from forum.errors import FieldErrors, ForumError
 from forum.extensions import db
 from forum.guide import services
 from forum.guide.forms import ArticleForm
+from forum.journals.pages import DISCLAIMER, article_insights
 from forum.models import STAGE_LABELS, Role
 from forum.permissions import role_required
 from forum.tags.services import all_tags
@@ -39,7 +40,12 @@ def index():
 @anon_cacheable
 def show(slug):
     article = services.get_article(slug, _viewer())
-    context = {"article": article, "stages": STAGE_LABELS}
+    context = {
+        "article": article,
+        "stages": STAGE_LABELS,
+        "insights": article_insights(article.slug),
+        "disclaimer": DISCLAIMER,
+    }
     try:
         stage = services.parse_stage(request.args.get("stage"))
     except ForumError as exc:

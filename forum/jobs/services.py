@@ -149,6 +149,22 @@ def _deletions() -> str:
     return f"{purged} accounts deleted"
 
 
+def _journal_reminders() -> str:
+    from forum.journals.reminders import remind_due
+
+    made = remind_due()
+    db.session.commit()
+    return f"{made} check-in reminders"
+
+
+def _journal_stats() -> str:
+    from forum.journals.aggregate import aggregate
+
+    cells = aggregate()
+    db.session.commit()
+    return f"{cells} statistics cells"
+
+
 def _minutes(n: int) -> Callable[[], timedelta]:
     return lambda: timedelta(minutes=n)
 
@@ -163,3 +179,6 @@ register(
 # Issue #13: members' data exports and the deletions whose grace period is over.
 register("exports", _minutes(60), _exports)
 register("deletions", _minutes(60), _deletions)
+# Treatment journals (issue #14): check-in reminders daily, the community statistics hourly.
+register("journal-reminders", lambda: timedelta(days=1), _journal_reminders)
+register("journal-stats", lambda: timedelta(hours=1), _journal_stats)

@@ -2,6 +2,14 @@
 
 from forum.models.base import utcnow
 from forum.models.guide import GuideArticle, GuideRevision, guide_article_tags
+from forum.models.journal import (
+    CheckIn,
+    DosePeriod,
+    Journal,
+    JournalEntry,
+    JournalStat,
+    JournalVisibility,
+)
 from forum.models.mail import OutboxMessage
 from forum.models.moderation import (
     REPORT_REASON_LABELS,
@@ -68,11 +76,17 @@ __all__ = [
     "STAGE_LABELS",
     "Appeal",
     "AppealStatus",
+    "CheckIn",
     "DatabaseStorage",
+    "DosePeriod",
     "GuideArticle",
     "GuideRevision",
     "HelpfulMark",
     "ItemStatus",
+    "Journal",
+    "JournalEntry",
+    "JournalStat",
+    "JournalVisibility",
     "MemberNote",
     "ModAction",
     "ModerationAction",

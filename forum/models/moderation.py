@@ -174,6 +174,10 @@ class ReviewItem(db.Model):
     )
     body: Mapped[str | None] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text)
+    # A shared journal entry whose note matched a crisis phrase (issue #14).
+    journal_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16), default=ItemStatus.PENDING)
     is_held: Mapped[bool] = mapped_column(Boolean, default=False)
     is_crisis: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -196,6 +200,7 @@ class ReviewItem(db.Model):
 
     post: Mapped[Post | None] = relationship()
     sender: Mapped[User | None] = relationship(foreign_keys=[sender_id])
+    journal_entry: Mapped["JournalEntry | None"] = relationship()  # noqa: F821 (forum.models.journal)
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
     reports: Mapped[list[Report]] = relationship(order_by=Report.created_at, viewonly=True)

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from forum.cache import anon_cacheable
 from forum.guide.services import articles_for_tag
+from forum.journals.pages import DISCLAIMER, tag_insights
 from forum.models import STAGE_LABELS
 from forum.tags import services
 from forum.threads import lists
@@ -34,4 +35,6 @@ def show(slug):
         sort_labels=lists.SORT_LABELS,
         stages=STAGE_LABELS,
         guide_articles=articles_for_tag(tag),
+        insights=tag_insights(tag.slug),
+        disclaimer=DISCLAIMER,
     )

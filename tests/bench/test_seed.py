@@ -7,13 +7,13 @@ from sqlalchemy import create_engine, text
 
 from forum.bench.runner import Result, table
 
+SIZE = ("--threads", "120", "--posts", "2400", "--journals", "50", "--entries", "4000")
+
 
 @pytest.fixture
 def seeded(app, tmp_path):
     url = f"sqlite:///{tmp_path / 'bench.db'}"
-    result = CliRunner().invoke(
-        app.cli, ["bench", "seed", "--threads", "120", "--posts", "2400", "--database-url", url]
-    )
+    result = CliRunner().invoke(app.cli, ["bench", "seed", *SIZE, "--database-url", url])
     assert result.exit_code == 0, result.output
     assert "Seeded 2,400 posts in 120 threads" in result.output
     engine = create_engine(url)
@@ -57,16 +57,60 @@ def test_the_seed_is_a_consistent_forum(seeded):
     assert scalar(engine, "SELECT COUNT(*) FROM review_items") >= 3
 
 
+def test_the_seed_keeps_treatment_journals_within_their_courses(seeded):
+    engine, output = seeded
+    assert "Journals: 50 holding 4,000 entries." in output
+    assert scalar(engine, "SELECT COUNT(*) FROM journal_entries") == 4000
+    assert scalar(engine, "SELECT COUNT(DISTINCT user_id) FROM journal_entries") == 50
+    # Every entry lies inside its member's course, and every journal has its dose periods.
+    outside = (
+        "SELECT COUNT(*) FROM journal_entries e JOIN users u ON u.id = e.user_id"
+        " WHERE e.day < u.course_start OR e.day > COALESCE(u.course_end, DATE('now'))"
+    )
+    assert scalar(engine, outside) == 0
+    assert (
+        scalar(
+            engine,
+            "SELECT COUNT(*) FROM journals j WHERE NOT EXISTS"
+            " (SELECT 1 FROM journal_dose_periods p WHERE p.user_id = j.user_id"
+            " AND p.starts_on = (SELECT course_start FROM users WHERE id = j.user_id))",
+        )
+        == 0
+    )
+    # Contributors and shared journals, private ones, and ratings that vary.
+    assert scalar(engine, "SELECT COUNT(DISTINCT visibility) FROM journals") == 3
+    assert 0 < scalar(engine, "SELECT SUM(contribute) FROM journals") < 50
+    assert scalar(engine, "SELECT COUNT(DISTINCT skin) FROM journal_entries") == 5
+    assert 0 < scalar(engine, "SELECT AVG(se_dry_lips > 0) FROM journal_entries") < 1
+    assert scalar(engine, "SELECT COUNT(*) FROM journal_checkins WHERE answered_at IS NOT NULL")
+
+
+def test_the_seeded_journals_feed_the_statistics(seeded, app):
+    from forum.bench.commands import _bench_app
+    from forum.journals.aggregate import aggregate, load_stats
+
+    engine, _ = seeded
+    bench = _bench_app(engine.url.render_as_string(hide_password=False))
+    with bench.app_context():
+        assert aggregate() > 0
+        stats = load_stats()
+        month_one = stats.series("dry_lips").cells[0]
+        assert month_one.n >= 10 and 0 < month_one.value <= 1
+
+
 def test_the_same_arguments_give_the_same_forum(seeded, app, tmp_path):
     engine, _ = seeded
     again = f"sqlite:///{tmp_path / 'again.db'}"
-    CliRunner().invoke(
-        app.cli, ["bench", "seed", "--threads", "120", "--posts", "2400", "--database-url", again]
-    )
+    CliRunner().invoke(app.cli, ["bench", "seed", *SIZE, "--database-url", again])
     digest = "SELECT SUM(id * 31 + LENGTH(path) + depth + author_id) FROM posts"
+    journal_digest = (
+        "SELECT SUM(id * 7 + user_id + skin * 3 + mood + se_dry_lips + se_low_mood) "
+        "FROM journal_entries"
+    )
     other = create_engine(again)
     try:
         assert scalar(engine, digest) == scalar(other, digest)
+        assert scalar(engine, journal_digest) == scalar(other, journal_digest)
     finally:
         other.dispose()
 

@@ -413,4 +413,6 @@ def test_tag_and_home_pages_add_one_query_for_the_guide(client, member, count_qu
     assert "From the guide" in html
     guide_queries = [s for s in log.statements if "guide_articles" in s]
     assert len(guide_queries) == 1, str(log)
+    # The dryness page also shows members' statistics, from the process's copy (issue #14).
+    assert not any("journal_stats" in s for s in log.statements), str(log)
     assert log.count <= 5, str(log)

@@ -11,6 +11,7 @@ from forum.errors import ForumError, InvalidAction, NotFound
 from forum.extensions import db
 from forum.models import (
     ItemStatus,
+    JournalEntry,
     ModerationAction,
     Post,
     Report,
@@ -167,6 +168,7 @@ def queue_page(
         selectinload(ReviewItem.post).joinedload(Post.author),
         selectinload(ReviewItem.reports),
         joinedload(ReviewItem.sender),
+        selectinload(ReviewItem.journal_entry).joinedload(JournalEntry.user),
         joinedload(ReviewItem.claimed_by),
         joinedload(ReviewItem.resolved_by),
     )
@@ -176,7 +178,13 @@ def queue_page(
         QueueRow(
             item=item,
             badges=badges(item),
-            excerpt=excerpt(item.post.body if item.post is not None else item.body),
+            excerpt=excerpt(
+                item.post.body
+                if item.post is not None
+                else item.journal_entry.note
+                if item.journal_entry is not None
+                else item.body
+            ),
             claim_active=claim_is_active(item, now),
         )
         for item in items[:per_page]
@@ -188,7 +196,8 @@ def get_item(item_id: int, moderator: User) -> ReviewItem:
     """The item, for moderators; NotFound when there is none."""
     require_role(moderator, Role.MODERATOR)
     item = db.session.get(ReviewItem, item_id)
-    if item is None:
+    if item is None or item.post_id is None:
+        # Journal entries are read on the member's journal page (issue #14).
         raise NotFound("There is no such review item.")
     return item
 

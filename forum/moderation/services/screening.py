@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Post, PostStatus, ReviewItem, Role, User, utcnow
+from forum.models import ItemStatus, JournalEntry, Post, PostStatus, ReviewItem, Role, User, utcnow
 from forum.models.moderation import HoldReason
 from forum.moderation import labels
 from forum.moderation.services.items import (
@@ -87,6 +87,24 @@ def hold_post(
 def flag_crisis(post: Post, phrase: str, *, now: datetime | None = None) -> ReviewItem:
     """Queue ``post`` at the top of the queue as a crisis item; the post stays published."""
     item = pending_item(post, now)
+    item.is_crisis = True
+    item.crisis_phrase = (phrase or "")[:CRISIS_PHRASE_MAX] or None
+    item.severity = SEVERITY_CRISIS
+    db.session.flush()
+    return item
+
+
+def flag_journal_crisis(entry: JournalEntry, phrase: str) -> ReviewItem:
+    """Queue a shared journal entry whose note matched a crisis phrase, at the top of the
+    queue (issue #14); one pending item an entry."""
+    item = db.session.scalar(
+        select(ReviewItem).where(
+            ReviewItem.journal_entry_id == entry.id, ReviewItem.status == ItemStatus.PENDING
+        )
+    )
+    if item is None:
+        item = ReviewItem(journal_entry_id=entry.id, status=ItemStatus.PENDING)
+        db.session.add(item)
     item.is_crisis = True
     item.crisis_phrase = (phrase or "")[:CRISIS_PHRASE_MAX] or None
     item.severity = SEVERITY_CRISIS
