@@ -11,18 +11,15 @@ asked after a bump.
 """
 
 import logging
-import os
 import threading
-import time
 from dataclasses import dataclass
-from pathlib import Path
 from types import SimpleNamespace
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from forum.cache import RedisStore
+from forum.generations import SharedGeneration
 from forum.journals.aggregate import Stats, load_stats
 
 log = logging.getLogger(__name__)
@@ -71,39 +68,9 @@ def forget_emptied_stats(_connection=None) -> None:
 
 # --- The generation shared by the workers ----------------------------------------------------
 
-
-def _stamp_path() -> Path:
-    return Path(current_app.instance_path) / STAMP_FILE
-
-
-def _read_generation() -> int | None:
-    """The current generation; None when it can't be read (the copy is kept: fail open)."""
-    store = current_app.extensions["page_cache"]
-    try:
-        if isinstance(store, RedisStore):
-            return int(store.redis.get(GENERATION_KEY) or 0)
-        try:
-            return _stamp_path().stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0
-    except Exception as exc:
-        log.warning("journal statistics generation unavailable: %s", type(exc).__name__)
-        return None
-
-
-def _bump_generation() -> None:
-    store = current_app.extensions["page_cache"]
-    try:
-        if isinstance(store, RedisStore):
-            store.redis.incr(GENERATION_KEY)
-            return
-        path = _stamp_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a") as stamp:
-            stamp.write(".")
-        os.utime(path, ns=(time.time_ns(), time.time_ns()))
-    except Exception as exc:
-        log.error("journal statistics generation bump failed: %s", type(exc).__name__)
+_GENERATION = SharedGeneration("journal statistics", GENERATION_KEY, STAMP_FILE)
+_read_generation = _GENERATION.read
+_bump_generation = _GENERATION.bump
 
 
 @event.listens_for(Session, "after_commit")

@@ -26,7 +26,7 @@ def bump_generation_elsewhere(app) -> None:
     if isinstance(store, RedisStore):
         store.redis.incr(aside.GENERATION_KEY)
         return
-    stamp = aside._stamp_path()
+    stamp = aside._GENERATION._stamp_path()
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.touch()
     later = time.time_ns() + 10**9
