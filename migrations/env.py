@@ -56,10 +56,13 @@ def run_migrations_online():
             # pragma only takes effect outside a transaction, hence before it begins.
             _foreign_keys(connection, on=False)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
-        if sqlite:
-            _foreign_keys(connection, on=True)
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                # Back on even when a migration fails: the connection returns to the pool.
+                _foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():

@@ -38,7 +38,7 @@ def test_a_held_first_post_lands_on_one_calm_notice(page, live_app, live_server,
 
     page.goto("/t/new?tag=dryness")
     check_accessibility(page)
-    page.get_by_label("Title").fill("My first week, a bit nervous")
+    page.locator("#title").fill("My first week, a bit nervous")
     page.get_by_label("Your experience").fill("Lips are dry and I am not sure what to expect.")
     page.get_by_role("button", name="Post", exact=True).click()
     page.wait_for_url("**/t/*/my-first-week-a-bit-nervous")

@@ -161,7 +161,7 @@ def test_a_crisis_post_shows_its_author_help_and_tops_the_queue(page, live_app, 
     sign_in(page, live_app, live_server, writer)
     page.goto("/t/new?tag=mood")
     check_accessibility(page)
-    page.get_by_label("Title").fill("Month four and the low mood is back")
+    page.locator("#title").fill("Month four and the low mood is back")
     page.get_by_label("Your experience").fill("Honestly some nights I want to die.")
     page.get_by_role("button", name="Post", exact=True).click()
     page.wait_for_url("**/t/*/month-four-and-the-low-mood-is-back")

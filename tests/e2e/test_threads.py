@@ -17,7 +17,7 @@ def test_start_thread_reply_to_a_reply_and_collapse_it(page, live_app, live_serv
     page.goto("/t/new?tag=dryness")
     assert page.get_by_label("Dryness").is_checked()
     check_accessibility(page)
-    page.get_by_label("Title").fill("Week three: lips and mood")
+    page.locator("#title").fill("Week three: lips and mood")
     page.get_by_label("Your experience").fill("Lips are **very** dry; mood is fine.")
     page.get_by_label("Mood", exact=True).check()
     page.get_by_label("Treatment month").fill("1")
