@@ -61,7 +61,12 @@ def run_migrations_online():
                 context.run_migrations()
         finally:
             if sqlite:
-                # Back on even when a migration fails: the connection returns to the pool.
+                # Back on even when a migration fails or none ran: the connection returns to
+                # the pool. SQLite has no transactional DDL here, so alembic leaves open the
+                # transaction its version check began, and inside one the pragma is ignored;
+                # it is ended first (the connection's exit would roll it back anyway).
+                if connection.in_transaction():
+                    connection.rollback()
                 _foreign_keys(connection, on=True)
 
 

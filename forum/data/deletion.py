@@ -3,9 +3,11 @@
 The member's posts stay in their threads, attributed to one shared account, "[former
 member]", so every tree keeps its shape (mode "keep"); mode "erase" also empties each
 post's text (a "[deleted]" node, replies below survive) and its earlier versions. Either
-way the account row goes, and with it (by the database's own cascades) its sessions,
-notifications, helpful marks, exports, contact messages and whatever else a later table
-ties to the account with ``ON DELETE CASCADE``. Besides:
+way the account row goes, and with it its sessions, notifications, helpful marks, exports,
+journals and whatever else a later table ties to the account: each foreign key's own
+``ON DELETE`` rule is applied here, row by row, from the schema (``_release``), so the result
+does not hang on the engine enforcing it (SQLite does so only on connections with foreign
+keys on). Besides:
 
 - its bookmarks, watched threads, followed topics and mail preferences are deleted;
 - the experience details on their threads and posts are cleared;
@@ -22,25 +24,21 @@ reason, on the tombstone).
 
 import re
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 
 from forum.cache import purge_after_commit
 from forum.extensions import db
 from forum.models import (
     FORMER_MEMBER_USERNAME,
-    Bookmark,
     HelpfulMark,
     ModAction,
     ModerationAction,
-    NotificationPrefs,
     OutboxMessage,
     Post,
     PostRevision,
     PostStatus,
     Report,
-    TagFollow,
     Thread,
-    ThreadWatch,
     User,
     UsernameTombstone,
     utcnow,
@@ -108,6 +106,35 @@ def _scrub_log(name: str) -> None:
         )
 
 
+def _release(table: Table, doomed) -> None:
+    """Apply, for the rows of ``table`` that ``doomed`` matches, every foreign key's
+    ``ON DELETE`` rule that points at them: CASCADE deletes the referring rows (and, first,
+    what refers to those), SET NULL unlinks them. A rule the schema leaves out (RESTRICT)
+    is left to the database, which refuses the delete."""
+    for child in db.metadata.sorted_tables:
+        for column in child.columns:
+            for key in column.foreign_keys:
+                if key.column.table is not table:
+                    continue
+                referring = column.in_(select(key.column).where(doomed))
+                if key.ondelete == "CASCADE":
+                    if child is table:
+                        # A tree (a reply's parent): the deleted rows' own descendants are
+                        # also theirs by author, thread or account, so caught by the caller.
+                        continue
+                    _release(child, referring)
+                    db.session.execute(
+                        delete(child).where(referring).execution_options(synchronize_session=False)
+                    )
+                elif key.ondelete == "SET NULL":
+                    db.session.execute(
+                        update(child)
+                        .where(referring)
+                        .values({column.name: None})
+                        .execution_options(synchronize_session=False)
+                    )
+
+
 def purge_account(user: User, *, mode: str | None = None) -> None:
     """Delete ``user`` for good, in the caller's transaction (see the module docstring)."""
     mode = mode or user.deletion_mode or "keep"
@@ -141,9 +168,8 @@ def purge_account(user: User, *, mode: str | None = None) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.to_address) == email))
-    # Also the database's cascades; deleted here so no engine's settings leave one behind.
-    for table in (Bookmark, ThreadWatch, TagFollow, NotificationPrefs):
-        db.session.execute(delete(table).where(table.user_id == user.id))
+    db.session.flush()  # the posts and threads above now belong to the former member
+    _release(User.__table__, User.id == user.id)
     db.session.add(
         UsernameTombstone(
             username=name,

@@ -1,5 +1,6 @@
 """`flask --app forum users ...` and `flask --app forum setup`, through Flask's CliRunner."""
 
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from forum.auth import commands
 from forum.auth.sessions import create_session, hash_token
 from forum.extensions import db
 from forum.models import ModAction, ModerationAction, User, UserSession, utcnow
+from tests.conftest import USING_PG
 
 STRONG = "a distant purple harbour"
 
@@ -175,3 +177,18 @@ def test_setup_is_idempotent(cli):
         result = cli("setup")
         assert result.exit_code == 0, result.output
         assert "Setup complete." in result.output
+
+
+@pytest.mark.skipif(USING_PG, reason="a SQLite pragma: PostgreSQL always enforces foreign keys")
+def test_setup_leaves_every_pooled_connection_enforcing_foreign_keys(cli):
+    # A migration run that had nothing to do once returned its connection with foreign keys
+    # off, and a later account deletion left rows behind.
+    assert cli("setup").exit_code == 0
+    db.session.remove()
+    with contextlib.ExitStack() as stack:
+        # Raw checkouts: no BEGIN, so five at once do not queue for the write lock.
+        pooled = [
+            stack.enter_context(contextlib.closing(db.engine.raw_connection())) for _ in range(5)
+        ]
+        pragmas = [c.driver_connection.execute("PRAGMA foreign_keys").fetchone()[0] for c in pooled]
+        assert pragmas == [1] * 5
