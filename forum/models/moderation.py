@@ -59,6 +59,8 @@ class ModAction(StrEnum):
     ITEM_FOLLOW_UP = "item:followed_up"
     APPEAL_UPHELD = "appeal:upheld"
     APPEAL_GRANTED = "appeal:granted"
+    # Issue #14: a crisis note in a shared journal made private by a moderator.
+    JOURNAL_HIDE = "journal:hide"
 
 
 class Decision(StrEnum):

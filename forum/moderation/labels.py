@@ -71,6 +71,10 @@ FOLLOW_UP_LABELS = {
 }
 
 # Decisions that need no reason: they are not against a member (issue #16).
+# A journal crisis item's decisions, where the post's words don't fit (issue #14).
+JOURNAL_DECISION_LABELS = {
+    Decision.HIDE: "Make the note private (the member still reads it, with your reason)",
+}
 REASON_OPTIONAL = frozenset({Decision.APPROVE, Decision.DISMISS, Decision.FOLLOWED_UP})
 
 # What the moderator is told once a decision is made ("Done: Hide the post.").
@@ -134,6 +138,7 @@ ACTION_VERBS = {
     ModAction.USER_UNBAN: "Unbanned",
     ModAction.ITEM_REOPEN: "Reopened a review of",
     ModAction.ITEM_FOLLOW_UP: "Followed up",
+    ModAction.JOURNAL_HIDE: "Made private a journal note of",
     ModAction.APPEAL_UPHELD: "Appeal upheld:",
     ModAction.APPEAL_GRANTED: "Appeal granted:",
 }
@@ -204,6 +209,10 @@ NOTICE_RESTORED = "A moderator restored {where} for readers. Reason: {reason}"
 NOTICE_DECLINED = "A moderator declined {where}: it won't be published. Reason: {reason}"
 NOTICE_REOPENED = "A moderator is looking again at {where}. Reason: {reason}"
 NOTICE_PURGED = "Your account is banned and your posts are removed. Reason: {reason}"
+NOTICE_JOURNAL_HIDDEN = (
+    "A moderator made your journal note of {day} private: only you can read it now. "
+    "Reason: {reason}"
+)
 NOTICE_APPEAL_RECEIVED = "We received your appeal. Another moderator will look at it."
 NOTICE_APPEAL_UPHELD = "A moderator looked at your appeal: the decision stands. Reason: {reason}"
 NOTICE_APPEAL_GRANTED = (

@@ -20,6 +20,7 @@ from forum.moderation.forms import (
     NoteForm,
     ReportForm,
 )
+from forum.moderation.services import journal_items
 from forum.permissions import role_required
 from forum.validation import int_or_none
 from forum.visibility import can_see_post
@@ -92,6 +93,9 @@ def queue():
 
 
 def _item_page(item_id: int, form: ActionForm | None = None, message: str | None = None):
+    item = services.get_item(item_id, _user())
+    if journal_items.is_journal_item(item):
+        return _journal_item_page(item, form, message)
     detail = services.item_detail(item_id, _user())
     return render_template(
         "moderation/item.html",
@@ -105,6 +109,20 @@ def _item_page(item_id: int, form: ActionForm | None = None, message: str | None
         status_labels=labels.POST_STATUS_LABELS,
         note_form=NoteForm(formdata=None),
         act_url=url_for("moderation.act", item_id=item_id),
+    )
+
+
+def _journal_item_page(item, form: ActionForm | None = None, message: str | None = None):
+    return render_template(
+        "moderation/journal_item.html",
+        detail=journal_items.journal_item_detail(item, _user()),
+        form=form or ActionForm(formdata=None),
+        confirm=ConfirmForm(),
+        message=message,
+        action_verbs=labels.ACTION_VERBS,
+        journal_labels=labels.JOURNAL_DECISION_LABELS,
+        note_form=NoteForm(formdata=None),
+        act_url=url_for("moderation.act", item_id=item.id),
     )
 
 
@@ -140,6 +158,11 @@ def release(item_id):
     return _claim_change(item_id, services.release_item, "You released this item.")
 
 
+def _decision_options(form: ActionForm) -> dict:
+    """What a decision takes beside the action and reason, as the form gives them."""
+    return {"days": form.days.data, "article": form.article.data, "follow_up": form.follow_up.data}
+
+
 @bp.route("/mod/items/<id:item_id>/act", methods=["POST"])
 @role_required(Role.MODERATOR)
 def act(item_id):
@@ -148,15 +171,14 @@ def act(item_id):
     if not form.validate_on_submit():
         return _item_page(item_id, form), 422
     try:
-        services.act_on_item(
-            item,
-            _user(),
-            form.action.data,
-            form.reason.data,
-            days=form.days.data,
-            article=form.article.data,
-            follow_up=form.follow_up.data,
-        )
+        if journal_items.is_journal_item(item):
+            journal_items.act_on_journal_item(
+                item, _user(), form.action.data, form.reason.data, follow_up=form.follow_up.data
+            )
+        else:
+            services.act_on_item(
+                item, _user(), form.action.data, form.reason.data, **_decision_options(form)
+            )
     except ForumError as exc:
         db.session.rollback()
         return _item_page(item_id, form, message=str(exc)), exc.status
@@ -210,13 +232,7 @@ def moderate(post_id):
         return _moderate_page(post, form), 422
     try:
         services.moderate_post(
-            post,
-            _user(),
-            form.action.data,
-            form.reason.data,
-            days=form.days.data,
-            article=form.article.data,
-            follow_up=form.follow_up.data,
+            post, _user(), form.action.data, form.reason.data, **_decision_options(form)
         )
     except ForumError as exc:
         db.session.rollback()

@@ -25,6 +25,8 @@ class Kind:
     APPEAL = "appeal"
     # Issue #13: a moderator's answer to a message sent from the contact page (not mailed).
     CONTACT_ANSWER = "contact_answer"
+    # Issue #14: a moderator made a shared journal note private.
+    JOURNAL_HIDDEN = "journal_hidden"
 
 
 # Kinds grouped into one line per thread until read ("3 new replies in ...").
@@ -44,6 +46,7 @@ MODERATION_KINDS = frozenset(
         Kind.UNDONE,
         Kind.REOPENED,
         Kind.APPEAL,
+        Kind.JOURNAL_HIDDEN,
     }
 )
 

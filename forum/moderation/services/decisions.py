@@ -39,7 +39,7 @@ from forum.moderation.services.case import (
 )
 from forum.moderation.services.items import pending_item, publish, set_status
 from forum.moderation.services.offers import offered_decisions, refusal
-from forum.moderation.services.queue import check_claim, require_pending
+from forum.moderation.services.queue import open_decision
 from forum.notifications import fanout
 from forum.notifications.services import Kind, notify
 from forum.permissions import require_role
@@ -232,13 +232,7 @@ def act_on_item(
     if item.post_id is None:  # a member's message (issue #13): answered, not decided
         raise InvalidAction("This is a member's message: answer it from its own page.")
     now = now or utcnow()
-    try:
-        decision = Decision(action)
-    except ValueError:
-        raise ForumError("Choose one of the actions.", status=422) from None
-    if decision != Decision.REOPEN:
-        require_pending(item)
-    check_claim(item, moderator, now)
+    decision = open_decision(item, moderator, action, now)
     reason = _clean_reason(reason, decision)
     if item.post.author_id == moderator.id:
         raise PermissionDenied("You can't decide on your own post; leave it to another moderator.")

@@ -21,6 +21,7 @@ from forum.models import (
     User,
     utcnow,
 )
+from forum.models.moderation import Decision
 from forum.moderation import labels
 from forum.moderation.services.items import config_int, excerpt, snapshot_text
 from forum.moderation.services.notes import notes_about
@@ -196,8 +197,8 @@ def get_item(item_id: int, moderator: User) -> ReviewItem:
     """The item, for moderators; NotFound when there is none."""
     require_role(moderator, Role.MODERATOR)
     item = db.session.get(ReviewItem, item_id)
-    if item is None or item.post_id is None:
-        # Journal entries are read on the member's journal page (issue #14).
+    if item is None or item.post_id is None and item.journal_entry_id is None:
+        # A member's message has a page of its own (issue #13).
         raise NotFound("There is no such review item.")
     return item
 
@@ -262,6 +263,20 @@ def require_pending(item: ReviewItem) -> None:
     if item.status != ItemStatus.PENDING:
         who = item.resolved_by.username if item.resolved_by else "another moderator"
         raise InvalidAction(f"This item was already resolved by {who}.")
+
+
+def open_decision(item: ReviewItem, moderator: User, action: str, now: datetime) -> Decision:
+    """The decision ``action`` names, once ``item`` may take it: ForumError (422) for an
+    unknown action, InvalidAction (409) for a resolved item (but to reopen it) or while
+    another moderator's claim is live."""
+    try:
+        decision = Decision(action)
+    except ValueError:
+        raise ForumError("Choose one of the actions.", status=422) from None
+    if decision != Decision.REOPEN:
+        require_pending(item)
+    check_claim(item, moderator, now)
+    return decision
 
 
 def check_claim(item: ReviewItem, moderator: User, now: datetime) -> None:
