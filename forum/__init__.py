@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, apply_env, ensure_secret_key, resolve_base_url
+from config import CONFIGS, INSTANCE, apply_env, ensure_secret_key, resolve_base_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,8 @@ def create_app(config_class: type | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        # INSTANCE_PATH, like the settings that live there (the secret key, the outbox).
+        instance_path=str(INSTANCE),
     )
     app.config.from_object(config_class)
     apply_env(app.config)

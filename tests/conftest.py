@@ -1,7 +1,17 @@
 """Fixtures: one migrated database per run, emptied between tests."""
 
+import atexit
 import contextlib
 import os
+import shutil
+import tempfile
+
+# Each run gets its own instance folder (cache and generation stamps), so two suites running
+# side by side, as CI runs SQLite and PostgreSQL, never bump each other's stamps. Set before
+# config is imported, which reads it.
+if "INSTANCE_PATH" not in os.environ:
+    os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="forum-test-instance-")
+    atexit.register(shutil.rmtree, os.environ["INSTANCE_PATH"], ignore_errors=True)
 
 import flask_migrate
 import pytest
