@@ -47,7 +47,7 @@ NOTES = (
 )
 BREAKOUT = SIDE_EFFECT_SLUGS.index("initial_breakout")
 LOW_MOOD = SIDE_EFFECT_SLUGS.index("low_mood")
-JOURNAL_COLUMNS = ("id", "user_id", "visibility", "contribute", "created_at")
+JOURNAL_COLUMNS = ("id", "user_id", "visibility", "created_at")
 PERIOD_COLUMNS = ("id", "user_id", "starts_on", "dose_mg")
 ENTRY_COLUMNS = (
     "id",
@@ -243,10 +243,11 @@ def seed_journals(
         "journals",
         JOURNAL_COLUMNS,
         [
-            (n, c.user_id, c.visibility, c.contribute, datetime.combine(c.start, time(9, 0)))
+            (n, c.user_id, c.visibility, datetime.combine(c.start, time(9, 0)))
             for n, c in enumerate(planned, 1)
         ],
     )
+    tables.mark_contributors([c.user_id for c in planned if c.contribute])
     periods = [(c.user_id, day, mg) for c in planned for day, mg in c.periods]
     tables.bulk_insert("journal_dose_periods", PERIOD_COLUMNS, _numbered(periods))
     checkins: list[tuple] = []

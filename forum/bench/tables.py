@@ -7,7 +7,7 @@ import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from werkzeug.security import generate_password_hash
 
 from forum.extensions import db
@@ -75,6 +75,19 @@ def bulk_insert(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         # Table and column names are constants of this module; values are parameters.
         statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
         raw.executemany(statement, rows)
+
+
+def mark_contributors(user_ids: list[int], batch: int = 1000) -> None:
+    """Tick "count my journal in the statistics" (``users.contribute``) for these accounts."""
+    connection = db.session.connection()
+    for start in range(0, len(user_ids), batch):
+        chunk = user_ids[start : start + batch]
+        connection.execute(
+            text("UPDATE users SET contribute = :yes WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"yes": True, "ids": chunk},
+        )
 
 
 def reset_sequences() -> None:

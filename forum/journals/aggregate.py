@@ -93,7 +93,7 @@ def _contributors():
     return (
         select(User.id, User.course_start, User.course_end, User.course_dose_mg)
         .join(Journal, Journal.user_id == User.id)
-        .where(Journal.contribute, User.course_start.is_not(None))
+        .where(User.contribute, User.course_start.is_not(None))
         .subquery("contributor")
     )
 

@@ -16,15 +16,16 @@ from forum.journals.services import add_months
 from forum.models import CheckIn, Journal, User, utcnow
 from forum.models.journal import CHECKIN_MONTHS
 from forum.notifications import notify
-
-KIND = "journal_checkin"
+from forum.notifications.email import link
+from forum.notifications.kinds import Kind
 
 
 def _message(months: int) -> str:
     after = "a month" if months == 1 else f"{months} months"
+    # An absolute address: the same words are mailed to members who chose it.
     return (
         f"It is {after} since you finished treatment: how is your skin now? "
-        f"Your check-in is waiting in your journal (/journal/checkins/{months})."
+        f"Your check-in is waiting in your journal: {link('journals.checkin', months=months)}"
     )
 
 
@@ -61,6 +62,7 @@ def remind_due(today: date | None = None) -> int:
                     )
             except IntegrityError:
                 continue  # another runner reminded them a moment ago
-            notify(user, KIND, _message(months))
+            # Mailed too when the member chose it (email_checkin), through the outbox.
+            notify(user, Kind.CHECKIN_DUE, _message(months))
             made += 1
     return made

@@ -90,7 +90,7 @@ def update_settings(user: User, *, visibility: str, contribute: bool) -> Journal
         raise FieldErrors({"visibility": "Choose who may read your journal."})
     journal = ensure_journal(user)
     journal.visibility = visibility
-    journal.contribute = bool(contribute)
+    user.contribute = bool(contribute)  # the one setting, also on /settings/privacy
     return journal
 
 

@@ -152,7 +152,7 @@ def settings():
     journal = services.journal_of(_me())
     form = JournalSettingsForm(
         visibility=journal.visibility if journal else "private",
-        contribute=journal.contribute if journal else False,
+        contribute=_me().contribute,
     )
     if form.is_submitted():
         if not form.validate():

@@ -72,8 +72,8 @@ class Journal(db.Model):
     visibility: Mapped[str] = mapped_column(
         String(16), default=JournalVisibility.PRIVATE, server_default="private"
     )
-    # Contribute to community statistics, anonymously (off by default).
-    contribute: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Whether it counts in the community statistics is the member's one privacy choice,
+    # ``User.contribute`` (/settings/privacy and /journal/settings both set it).
     # Kept only when the member ticks "remember"; private to them, never aggregated.
     weight_kg: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -71,6 +71,7 @@ class NotificationPrefs(db.Model):
     email_watched: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
     email_mention: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
     email_moderation: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
+    email_checkin: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
     auto_watch: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     include_excerpts: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 

@@ -26,12 +26,13 @@ from forum.visibility import can_see_post, can_see_thread
 OFF, EACH, DIGEST = "off", "each", "digest"
 CHOICES = (OFF, EACH, DIGEST)
 # The settings form's fields, one per kind of notification mail.
-EMAIL_KINDS = ("reply", "watched", "mention", "moderation")
+EMAIL_KINDS = ("reply", "watched", "mention", "moderation", "checkin")
 KIND_LABELS = {
     "reply": "Replies to your posts",
     "watched": "New replies and threads in what you watch and follow",
     "mention": "Mentions of you",
     "moderation": "Moderators' decisions about your posts and reports",
+    "checkin": "Check-ins due after you finish treatment (from your journal)",
     DIGEST: "The daily summary",
 }
 SUBJECTS = {
@@ -39,6 +40,7 @@ SUBJECTS = {
     "watched": "New activity on the forum",
     "mention": "You were mentioned on the forum",
     "moderation": "News about your post on the forum",
+    "checkin": "Your check-in after treatment is due",
 }
 DIGEST_SUBJECT = "Your daily summary from the forum"
 UNSUBSCRIBE_SALT = "notification-unsubscribe"
@@ -55,6 +57,7 @@ def prefs_for(user: User | int) -> NotificationPrefs:
         email_watched=OFF,
         email_mention=OFF,
         email_moderation=OFF,
+        email_checkin=OFF,
         auto_watch=True,
         include_excerpts=False,
     )

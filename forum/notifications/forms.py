@@ -40,6 +40,7 @@ class NotificationSettingsForm(Form):
     email_watched = _email_field("watched")
     email_mention = _email_field("mention")
     email_moderation = _email_field("moderation")
+    email_checkin = _email_field("checkin")
     auto_watch = BooleanField("Watch the threads I start and reply in")
     include_excerpts = BooleanField("Quote the post in notification mail")
 

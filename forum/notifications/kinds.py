@@ -27,6 +27,7 @@ class Kind:
     CONTACT_ANSWER = "contact_answer"
     # Issue #14: a moderator made a shared journal note private.
     JOURNAL_HIDDEN = "journal_hidden"
+    CHECKIN_DUE = "journal_checkin"  # a check-in after finishing has fallen due
 
 
 # Kinds grouped into one line per thread until read ("3 new replies in ...").
@@ -58,4 +59,5 @@ MAIL_KIND_OF = {
     Kind.NEW_THREAD: "watched",
     Kind.MENTION: "mention",
     **dict.fromkeys(MODERATION_KINDS, "moderation"),
+    Kind.CHECKIN_DUE: "checkin",
 }

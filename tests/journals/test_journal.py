@@ -1,6 +1,7 @@
 """Treatment journals (issue #14): the journal page, entries, visibility, crisis notes,
 aggregation with suppression, check-in reminders and the export."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,16 @@ from forum.extensions import db
 from forum.journals import services
 from forum.journals.aggregate import MIN_MEMBERS, aggregate, load_stats
 from forum.journals.reminders import remind_due
-from forum.models import CheckIn, Journal, JournalEntry, Notification, ReviewItem, Role, utcnow
+from forum.models import (
+    CheckIn,
+    Journal,
+    JournalEntry,
+    Notification,
+    OutboxMessage,
+    ReviewItem,
+    Role,
+    utcnow,
+)
 from forum.tags.services import load_shipped_tags
 from tests.conftest import login
 from tests.factories import make_user
@@ -318,3 +328,46 @@ def test_a_guide_article_shows_the_measures_its_front_matter_names(app, client, 
     for slug in ("dryness", "mood", "results-after-finishing"):
         assert "What members report" in text(client.get(f"/tags/{slug}"))
     assert "What members report" not in text(client.get("/tags/dosage"))
+
+
+def test_a_due_check_in_is_mailed_only_to_members_who_chose_it(app, client):
+    end = date(2025, 1, 15)
+    mailed = member_with_course("wants_mail", start=date(2024, 7, 1), end=end)
+    quiet = member_with_course("no_mail", start=date(2024, 7, 1), end=end)
+    db.session.commit()
+    login(client, mailed)
+    page = text(client.get("/settings/notifications"))
+    assert 'name="email_checkin"' in page
+    saved = client.post(
+        "/settings/notifications",
+        data={
+            **{f"email_{k}": "off" for k in ("reply", "watched", "mention", "moderation")},
+            "email_checkin": "each",
+        },
+    )
+    assert saved.status_code == 302
+    assert remind_due(today=date(2025, 2, 15)) == 2
+    db.session.commit()
+    mail = db.session.scalars(select(OutboxMessage)).all()
+    assert [m.to_address for m in mail] == [mailed.email]
+    assert "how is your skin now" in mail[0].body_text
+    assert f"{app.config['BASE_URL']}/journal/checkins/1" in mail[0].body_text
+    assert "/unsubscribe/" in mail[0].body_text
+    assert db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == quiet.id)
+    )
+
+
+def ticked(page: str, name: str) -> bool:
+    box = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    return box is not None and re.search(r"\bchecked\b", box.group(0)) is not None
+
+
+def test_counting_in_the_statistics_is_one_choice_on_both_settings_pages(client, member):
+    login(client, member)
+    assert client.post("/settings/privacy", data={"contribute": "y"}).status_code == 302
+    assert ticked(text(client.get("/journal/settings")), "contribute")
+    assert client.post("/journal/settings", data={"visibility": "private"}).status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(type(member), member.id).contribute
+    assert not ticked(text(client.get("/settings/privacy")), "contribute")
