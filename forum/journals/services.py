@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
+from forum.cache import purge_after_commit
 from forum.errors import FieldErrors, InvalidAction, NotFound
 from forum.extensions import db
 from forum.markup import render_user_text
@@ -89,6 +90,8 @@ def update_settings(user: User, *, visibility: str, contribute: bool) -> Journal
     if visibility not in tuple(JournalVisibility):
         raise FieldErrors({"visibility": "Choose who may read your journal."})
     journal = ensure_journal(user)
+    if journal.visibility != visibility:
+        purge_after_commit(db.session)  # the cached profile links to a shared journal
     journal.visibility = visibility
     user.contribute = bool(contribute)  # the one setting, also on /settings/privacy
     return journal

@@ -9,11 +9,13 @@ from forum.auth.sessions import active_sessions, end_other_sessions, end_session
 from forum.cache import anon_cacheable
 from forum.errors import FieldErrors, ForumError, InvalidAction, RateLimited
 from forum.extensions import db
+from forum.journals.services import journal_of
 from forum.models import User
 from forum.threads import services as thread_services
 from forum.users import services
 from forum.users.forms import ChangeEmailForm, ChangePasswordForm, CourseForm
 from forum.users.privacy import profile_replies, replies_hidden
+from forum.visibility.journals import can_see_journal
 
 bp = Blueprint("users", __name__)
 
@@ -37,6 +39,7 @@ def profile(username):
         threads=thread_services.member_threads(viewer, member, limit=limit),
         replies=profile_replies(viewer, member, limit=limit),
         replies_hidden=replies_hidden(viewer, member),
+        journal_shown=can_see_journal(journal_of(member), viewer, user_id=member.id),
         is_self=viewer is not None and viewer.id == member.id,
         limit=limit,
     )
