@@ -69,6 +69,11 @@ class User(UserMixin, db.Model):
     sessions: Mapped[list["UserSession"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+    # Read only where it was loaded with the author (the thread page's posts link a shared
+    # journal, issue #14); anywhere else it would be a query per member, so it refuses.
+    journal: Mapped["Journal | None"] = relationship(  # noqa: F821 (forum.models.journal)
+        viewonly=True, uselist=False, lazy="raise_on_sql"
+    )
 
     # Set by the user loader for the request's signed-in user (plain attributes, not columns).
     session_token = None  # the token of the session this request belongs to

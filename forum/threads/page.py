@@ -17,11 +17,13 @@ from forum.guide.aside import ArticleLink, articles_for_tags
 from forum.models import Thread, User
 from forum.notifications.watching import watch_context
 from forum.threads import footers, fragments, services
+from forum.threads.audience import SOME_MEMBER
 from forum.threads.links import thread_url
 from forum.threads.ranking import SORT_OLDEST
 from forum.threads.tree import Node, TreePage, find_node
 from forum.urls import external_url
-from forum.visibility import ThreadView, Viewer, thread_notice
+from forum.visibility import ANONYMOUS, ThreadView, Viewer, thread_notice
+from forum.visibility.journals import can_see_journal
 
 # Threads with this tag carry the short support banner (issue #4).
 MOOD_TAG = "mood"
@@ -157,6 +159,12 @@ def build_thread_page(
 
     def render(footer_for, *, for_anyone: bool) -> str:
         context = built.context()
+        # Posts link a journal their author shares, as any reader of this kind would see it
+        # (never as its owner: the shared render must match every member's own).
+        audience = SOME_MEMBER if for_anyone or Viewer.of(viewer).is_signed_in else ANONYMOUS
+        context["journal_shown"] = lambda author: can_see_journal(
+            author.journal, audience, user_id=author.id
+        )
         if for_anyone:
             # The shared render is for "a member": nothing of this reader's goes in it.
             context.update(

@@ -25,6 +25,7 @@ from forum.models import (
     GuideArticle,
     HelpfulMark,
     ItemStatus,
+    Journal,
     Post,
     PostStatus,
     ReviewItem,
@@ -172,7 +173,7 @@ def _rows_statement(signed_in: bool, moderator: bool):
             mark, and_(mark.post_id == Post.id, mark.user_id == bindparam("viewer_id"))
         ).outerjoin(*bookmark)
     return stmt.options(
-        joinedload(Post.author),
+        joinedload(Post.author).joinedload(User.journal).load_only(Journal.visibility),
         joinedload(Post.label_article).load_only(GuideArticle.slug, GuideArticle.title),
     )
 

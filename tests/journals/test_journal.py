@@ -371,33 +371,3 @@ def test_counting_in_the_statistics_is_one_choice_on_both_settings_pages(client,
     db.session.expire_all()
     assert not db.session.get(type(member), member.id).contribute
     assert not ticked(text(client.get("/settings/privacy")), "contribute")
-
-
-@pytest.fixture
-def cached_site(make_app, tmp_path):
-    """An app with the page cache on, its entries in this process."""
-    from forum import cache
-
-    site = make_app(ANON_CACHE_SECONDS=10)
-    site.config["REDIS_URL"] = ""
-    site.instance_path = str(tmp_path)
-    cache.init_store(site)
-    return site
-
-
-def test_the_profile_links_a_shared_journal_to_those_who_may_read_it(app, cached_site):
-    owner, someone = make_user("sharer"), make_user("reader")
-    services.update_settings(owner, visibility="members", contribute=False)
-    db.session.commit()
-    link = 'href="/u/sharer/journal"'
-    anon = cached_site.test_client()
-    assert link not in text(anon.get("/u/sharer"))
-    reader = login(cached_site.test_client(), someone)
-    assert link in text(reader.get("/u/sharer"))
-    mine = login(cached_site.test_client(), owner)
-    assert mine.post("/journal/settings", data={"visibility": "everyone"}).status_code == 302
-    assert link in text(anon.get("/u/sharer"))  # the cached profile followed the change
-    assert mine.post("/journal/settings", data={"visibility": "private"}).status_code == 302
-    assert link not in text(anon.get("/u/sharer"))
-    assert link not in text(reader.get("/u/sharer"))
-    assert link in text(mine.get("/u/sharer"))
