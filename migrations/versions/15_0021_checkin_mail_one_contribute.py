@@ -5,7 +5,7 @@ check-ins due after treatment are mailed. The journal's own ``contribute`` flag 
 member's choice lives on ``users.contribute`` (/settings/privacy and /journal/settings both
 set it). A member who had ticked either keeps contributing.
 
-Revision ID: 0020
+Revision ID: 0021
 Revises: 0016
 Create Date: 2026-12-02
 """
@@ -13,7 +13,7 @@ Create Date: 2026-12-02
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
+revision = "0021"
 down_revision = "0016"
 branch_labels = None
 depends_on = None
