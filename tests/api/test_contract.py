@@ -57,17 +57,48 @@ def test_held_hidden_removed_and_deleted_text_never_appears(client, world):
             assert secret not in body
 
 
-def test_a_token_changes_nothing_that_public_endpoints_show(client, world):
-    # The held reply's author holds a token: public endpoints still answer as to a reader.
-    _, token = tokens.create_token(world.held.author, name="Script", days=30)
+def _with_token(client, user, world) -> list[str]:
+    _, token = tokens.create_token(user, name="Script", days=30)
     db.session.commit()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     try:
-        bodies = _every_public_answer(client, world)
+        return _every_public_answer(client, world)
     finally:
         del client.environ_base["HTTP_AUTHORIZATION"]
+
+
+def test_a_moderators_token_shows_what_a_member_sees_and_no_more(client, world):
+    # The moderation pages show staff every held, hidden and removed text; a token never
+    # carries that sight (forum/api/http.py).
+    bodies = _with_token(client, world.moderator, world)
+    assert any("Try a thicker balm." in body for body in bodies)
     for body in bodies:
-        assert "HELDWORD" not in body and "REMOVEDWORD" not in body
+        for secret in SECRETS:
+            assert secret not in body
+
+
+def test_a_token_shows_no_one_elses_held_hidden_or_removed_text(client, world):
+    for body in _with_token(client, make_user("bystander"), world):
+        for secret in SECRETS:
+            assert secret not in body
+
+
+def test_a_token_shows_its_member_their_own_posts_as_their_pages_do(client, world):
+    # The held, hidden and removed replies are all by "other": their pages show them those
+    # posts with a notice, and so does the API, never the deleted text.
+    bodies = _with_token(client, world.held.author, world)
+    joined = "".join(bodies)
+    assert "HELDWORD" in joined and "HIDDENWORD" in joined and "REMOVEDWORD" in joined
+    assert "DELETEDWORD" not in joined and "HIDDENTHREADWORD" not in joined
+    _, token = tokens.create_token(world.held.author, name="Own", days=30)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    held = client.get(f"/api/v1/posts/{world.held.id}", headers=headers).get_json()["post"]
+    assert held["state"] == "pending" and "Waiting for review" in held["notice"]
+    hidden = client.get(f"/api/v1/posts/{world.hidden.id}", headers=headers).get_json()["post"]
+    assert hidden["state"] == "hidden" and "HIDDENWORD" in hidden["body_html"]
+    plain = client.get(f"/api/v1/posts/{world.reply.id}", headers=headers).get_json()["post"]
+    assert plain["state"] is None and plain["notice"] is None
 
 
 def test_a_moderator_session_changes_nothing_either(client, world):
