@@ -2,11 +2,18 @@
 content never appears, whatever is asked, and each endpoint costs a fixed number of
 queries."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from forum.api import tokens
+from forum.bookmarks import services as bookmarks
 from forum.extensions import db
+from forum.journals import services as journals
+from forum.models import Audience
 from forum.notifications.services import notify
+from forum.threads import services as threads
+from forum.threads.audience import set_audience
 from tests.api.world import SECRETS, build_world
 from tests.conftest import USING_PG
 from tests.factories import make_post, make_thread, make_user
@@ -122,11 +129,20 @@ def _count(client, count_queries, path, headers=None) -> int:
 
 def _grow(world, n: int) -> None:
     author = make_user(f"writer{n}")
+    first_day = date.today() - timedelta(days=400)
     for i in range(n):
         thread = make_thread(author, title=f"Story number {n}-{i}", tags=("dryness", "mood"))
         make_post(thread, author, parent=make_post(thread, author), body="A nested reply.")
-        make_post(world.thread, author, body=f"Another reply {i}.")
+        reply = make_post(world.thread, author, body=f"Another reply {i}.")
         notify(world.author, "warning", f"Note {i}")
+        closed = make_thread(author, title=f"Members story {n}-{i}", tags=("dryness",))
+        set_audience(closed, Audience.MEMBERS)
+        bookmarks.add_bookmark(world.author, reply)
+        bookmarks.add_bookmark(world.author, threads.opening_post(closed))
+        # Each call of _grow writes days the others don't.
+        day = first_day + timedelta(days=n * 20 + i)
+        journals.save_entry(world.author, day=day, skin=3, mood=3, levels={"dry_lips": 1})
+        journals.add_dose_period(world.author, starts_on=day, dose_mg=20 + i)
     db.session.commit()
 
 
@@ -140,18 +156,31 @@ ENDPOINTS = [
     ("/api/v1/guide/managing-dryness", 1),
     # PostgreSQL sets the search's statement timeout first (forum/search/dialects.py).
     ("/api/v1/search?q=reply", 4 if USING_PG else 3),
+    # The statistics come from this process's copy once loaded (forum/journals/stats_cache.py).
+    ("/api/v1/insights", 1),
     ("/api/v1/me", 1),
     ("/api/v1/me/notifications", 2),
+    ("/api/v1/me/bookmarks", 2),
+    ("/api/v1/me/journal", 4),
+    # With a token: the public endpoints as the member reads them, plus the token's query.
+    ("token:/api/v1/threads", 3),
+    ("token:/api/v1/threads?tag=dryness", 4),
+    ("token:/api/v1/threads/{thread}", 4),
+    ("token:/api/v1/posts/{reply}", 3),
+    ("token:/api/v1/search?q=story", 5 if USING_PG else 4),
 ]
 
 
 @pytest.mark.parametrize(("path", "most"), ENDPOINTS, ids=[path for path, _ in ENDPOINTS])
 def test_each_endpoint_costs_a_fixed_number_of_queries(client, count_queries, world, path, most):
     _, token = tokens.create_token(world.author, name="Count", days=30)
+    world.author.course_start = date.today() - timedelta(days=500)
     db.session.commit()
-    headers = {"Authorization": f"Bearer {token}"} if "/me" in path else None
-    path = path.format(thread=world.thread.id, reply=world.reply.id)
+    with_token = "/me" in path or path.startswith("token:")
+    headers = {"Authorization": f"Bearer {token}"} if with_token else None
+    path = path.removeprefix("token:").format(thread=world.thread.id, reply=world.reply.id)
     _grow(world, 1)
+    client.get(path, headers=headers)  # loads what a process keeps (the statistics)
     few = _count(client, count_queries, path, headers)
     _grow(world, 8)
     many = _count(client, count_queries, path, headers)
