@@ -1,10 +1,12 @@
 """Members-only threads through the API (issues #13 and #18): a token holder reads them as
 their pages show them; signed out, only the teaser."""
 
+import re
+
 import pytest
 
 from forum import cache
-from forum.api import tokens
+from forum.api import openapi, tokens
 from forum.extensions import db
 from forum.models import Audience
 from forum.threads import services as threads
@@ -144,3 +146,32 @@ def test_members_find_members_only_threads_on_the_search_page_too(app, client, m
     assert f"/p/{reply.id}" not in signed_out
     reader = login(app.test_client(), make_user("pagereader"))
     assert f"/p/{reply.id}" in reader.get("/search?q=lanolin").get_data(as_text=True)
+
+
+def _matches_its_schema(app, path: str, status: str, body: dict) -> None:
+    from jsonschema import Draft202012Validator
+
+    with app.test_request_context():
+        document = openapi.document()
+    template = re.sub(r"/\d+", lambda m: "/{id}", path)
+    operation = next(
+        item["get"]
+        for name, item in document["paths"].items()
+        if re.sub(r"{[^}]+}", "{id}", name) == template
+    )
+    schema = operation["responses"][status]["content"]["application/json"]["schema"]
+    Draft202012Validator({**schema, "components": document["components"]}).validate(body)
+
+
+def test_every_answer_about_a_members_only_thread_matches_the_description(app, client, members):
+    thread, reply, _, token = members
+    for path in (
+        f"/api/v1/threads/{thread.id}",
+        f"/api/v1/posts/{reply.id}",
+        "/api/v1/threads",
+        "/api/v1/search?q=lanolin",
+    ):
+        for headers in ({}, token):
+            response = client.get(path, headers=headers)
+            assert response.status_code == 200
+            _matches_its_schema(app, path.partition("?")[0], "200", response.get_json())
