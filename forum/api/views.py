@@ -68,11 +68,9 @@ def thread_list():
     )
 
 
-def _teaser(thread: Thread | None, shown: bool):
+def _teaser(thread: Thread):
     """A members-only thread's teaser for a signed-out reader (issue #13), with the
-    headers of its page: never kept by a cache, never indexed; else NotFound."""
-    if thread is None or not shown:
-        raise NotFound("There is no such thread. It may have been removed.")
+    headers of its page: never kept by a cache, never indexed."""
     body = jsonify(teaser=serializers.teaser(audience.teaser(thread)))
     return body, 200, audience.TEASER_HEADERS
 
@@ -86,7 +84,9 @@ def thread_detail(thread_id):
         thread = threads.get_thread(thread_id, viewer)
     except NotFound:
         thread = db.session.get(Thread, thread_id)
-        return _teaser(thread, thread is not None and audience.is_teaser_for(thread, viewer))
+        if thread is None or not audience.is_teaser_for(thread, viewer):
+            raise
+        return _teaser(thread)
     tree = threads.thread_page(thread, viewer, page=page, root_id=root)
     view = ThreadView(thread, replies=tree.readable_replies)
     next_url = None
@@ -111,8 +111,9 @@ def post_detail(post_id):
         post = threads.get_post(post_id, viewer)
     except NotFound:
         post = db.session.get(Post, post_id)
-        shown = post is not None and audience.teaser_target(post, viewer)
-        return _teaser(post.thread if post is not None else None, shown)
+        if post is None or not audience.teaser_target(post, viewer):
+            raise
+        return _teaser(post.thread)
     return jsonify(post=serializers.post(post, post_view(post, viewer)))
 
 
