@@ -310,7 +310,8 @@ ROUTES = [
     post("/guide/{article}/edit", ADMIN_ONLY, **ARTICLE_EDIT),
     get("/guide/{article}/history", ADMIN_ONLY_PAGE),
     post("/guide/{article}/history", everyone(405)),
-    # The read-only API answers what a signed-out reader sees, whoever asks (issue #18).
+    # The read-only API answers what a signed-out reader sees to every session, whoever is
+    # signed in; only a token changes what it shows (issue #18, tests/api/test_members.py).
     get("/api/v1/threads", everyone(200)),
     post("/api/v1/threads", everyone(405)),
     get("/api/v1/threads/{thread}", everyone(200)),
@@ -330,11 +331,17 @@ ROUTES = [
     post("/api/v1/search", everyone(405)),
     get("/api/v1/openapi.json", everyone(200)),
     post("/api/v1/openapi.json", everyone(405)),
+    get("/api/v1/insights", everyone(200)),
+    post("/api/v1/insights", everyone(405)),
     # A session cookie is no token: the member's own data needs ``Authorization: Bearer``.
     get("/api/v1/me", everyone(401)),
     post("/api/v1/me", everyone(405)),
     get("/api/v1/me/notifications", everyone(401)),
     post("/api/v1/me/notifications", everyone(405)),
+    get("/api/v1/me/bookmarks", everyone(401)),
+    post("/api/v1/me/bookmarks", everyone(405)),
+    get("/api/v1/me/journal", everyone(401)),
+    post("/api/v1/me/journal", everyone(405)),
     # The moderators' pages.
     get("/mod/queue", staff_only(200)),
     post("/mod/queue", everyone(405)),

@@ -9,7 +9,13 @@
 - Public answers may be kept by caches only after revalidating (``no-cache``); an answer
   to a request with a token is ``private, no-store`` and never enters the page cache.
 - A request that sends ``Authorization`` must carry a working token, whatever endpoint it
-  asks (401 otherwise); only ``me`` and below read the member's own data with it.
+  asks (401 otherwise, as for ``me``: a script must learn that its token stopped working
+  rather than quietly get less). With a working token the public endpoints answer as the
+  pages answer that member (``reader``): members-only threads in full, and their own held
+  or hidden posts with the notice the pages show them. A token never carries a moderator's
+  or admin's extra sight: the held, hidden and removed text of others is read on the
+  moderation pages, behind a signed-in session, and a token pasted into a script or leaked
+  from one must not open it.
 - CORS headers only for origins listed in ``API_CORS_ORIGINS`` (none by default).
 """
 
@@ -22,6 +28,7 @@ from forum.api import tokens
 from forum.auth.services import rate_key
 from forum.errors import ForumError
 from forum.validation import BadValue, has_controls
+from forum.visibility import ANONYMOUS, Viewer
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +70,13 @@ def token_holder():
             "This needs a personal access token: Authorization: Bearer <token>."
         )
     return token
+
+
+def reader() -> Viewer:
+    """Whom the public endpoints answer: a signed-out reader, or the token's member with a
+    member's rights (never staff's, see above)."""
+    token = g.get("api_token")
+    return ANONYMOUS if token is None else Viewer(id=token.user_id)
 
 
 def after_request(response):

@@ -8,7 +8,7 @@ import functools
 
 from flask import current_app
 
-from forum.api.schemas import ID_SCHEMA, NEXT_SCHEMA, SCHEMAS, nullable, obj, ref
+from forum.api.schemas import ID_SCHEMA, NEXT_SCHEMA, SCHEMAS, TIME_SCHEMA, nullable, obj, ref
 from forum.dose_bands import DOSE_BANDS
 from forum.models import Stage
 from forum.search.services import MAX_PAGE
@@ -28,13 +28,18 @@ RESPONSES = {
         "content": {"application/problem+json": {"schema": ref("Problem")}},
     },
     "NotFound": {
-        "description": "No such thing, or not one a signed-out reader may see.",
+        "description": (
+            "No such thing, or not one this reader may see (a signed-out reader, or the "
+            "token's member)."
+        ),
         "content": {"application/problem+json": {"schema": ref("Problem")}},
     },
     "Unauthorized": {
         "description": (
             "No token where one is needed, or a token that is unknown, revoked, expired or "
-            "whose member is banned (on any endpoint)."
+            "whose member is banned. A bad token is refused on every endpoint, public ones "
+            "included, rather than answered as a signed-out reader: a script learns at once "
+            "that its token stopped working."
         ),
         "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
         "content": {"application/problem+json": {"schema": ref("Problem")}},
@@ -150,18 +155,22 @@ def paths() -> dict:
             "next": NEXT_SCHEMA,
         }
     )
+    one_thread = {"oneOf": [thread_detail, obj({"teaser": ref("Teaser")})]}
+    one_post = {"oneOf": [obj({"post": ref("Post")}), obj({"teaser": ref("Teaser")})]}
     return {
         "/api/v1/threads": _get(
             "listThreads",
-            "Public threads, newest sort key first, with cursor paging.",
+            "Public threads (members-only ones too with a token), newest sort key first, "
+            "with cursor paging.",
             _list_of("threads", ref("Thread"), paged=True),
             parameters=_list_parameters(),
             errors=("BadRequest", "NotFound"),
         ),
         "/api/v1/threads/{thread_id}": _get(
             "getThread",
-            "A thread with a page of its reply tree, placeholders as readers see them.",
-            thread_detail,
+            "A thread with a page of its reply tree, placeholders as readers see them; a "
+            "members-only thread asked without a token answers its teaser.",
+            one_thread,
             parameters=[
                 _path("thread_id", ID_SCHEMA),
                 _query("page", {"type": "integer", "minimum": 1}, "A page of top-level replies."),
@@ -171,8 +180,9 @@ def paths() -> dict:
         ),
         "/api/v1/posts/{post_id}": _get(
             "getPost",
-            "One post, or its placeholder.",
-            obj({"post": ref("Post")}),
+            "One post, or its placeholder; a post of a members-only thread asked without a "
+            "token answers the thread's teaser.",
+            one_post,
             parameters=[_path("post_id", ID_SCHEMA)],
             errors=("BadRequest", "NotFound"),
         ),
@@ -193,7 +203,8 @@ def paths() -> dict:
         ),
         "/api/v1/search": _get(
             "search",
-            "Full-text search over public threads, replies and the guide.",
+            "Full-text search over public threads, replies and the guide (members-only "
+            "threads too with a token).",
             search,
             parameters=[
                 _query("q", {"type": "string"}, "Words to find."),
@@ -223,6 +234,54 @@ def paths() -> dict:
             errors=("BadRequest",),
             secured=True,
         ),
+        "/api/v1/me/bookmarks": _get(
+            "listMyBookmarks",
+            "The token holder's bookmarks, newest first; one gone since is a placeholder.",
+            _list_of("bookmarks", ref("Bookmark"), paged=True),
+            parameters=[
+                _query("before", ID_SCHEMA, "The cursor from the previous page's next link."),
+                _query("limit", _LIMIT, "Bookmarks per page."),
+            ],
+            errors=("BadRequest",),
+            secured=True,
+        ),
+        "/api/v1/me/journal": _get(
+            "getMyJournal",
+            "The token holder's own journal: settings, course with dose periods, and "
+            "entries (private ones included), newest first.",
+            obj(
+                {
+                    "journal": ref("Journal"),
+                    "course": ref("Course"),
+                    "entries": {"type": "array", "items": ref("JournalEntry")},
+                    "next": NEXT_SCHEMA,
+                }
+            ),
+            parameters=[
+                _query(
+                    "before",
+                    {"type": "string", "format": "date"},
+                    "The cursor from the previous page's next link: entries before this day.",
+                ),
+                _query("limit", _LIMIT, "Entries per page."),
+            ],
+            errors=("BadRequest",),
+            secured=True,
+        ),
+        "/api/v1/insights": _get(
+            "getInsights",
+            "What members report, as /insights shows it: each cell with its number of "
+            "members; a cell from fewer than min_members members is null.",
+            obj(
+                {
+                    "computed_at": TIME_SCHEMA,
+                    "min_members": {"type": "integer", "minimum": 1},
+                    "disclaimer": {"type": "string"},
+                    "series": {"type": "array", "items": ref("InsightSeries")},
+                }
+            ),
+            errors=(),
+        ),
         "/api/v1/openapi.json": _get(
             "getDescription", "This description.", {"type": "object"}, errors=()
         ),
@@ -237,8 +296,11 @@ def _document(base_url: str) -> dict:
             "title": "Isotretinoin Experiences API",
             "version": VERSION,
             "description": (
-                "Read-only. Public endpoints answer what a signed-out reader sees. Every GET "
-                "carries an ETag; errors are application/problem+json."
+                "Read-only. Public endpoints answer what a signed-out reader sees; with a "
+                "personal access token, what the pages show that member (members-only "
+                "threads in full, their own held or hidden posts; never a moderator's view). "
+                "Answers to a request with a token are Cache-Control: private, no-store. "
+                "Every GET carries an ETag; errors are application/problem+json."
             ),
         },
         "servers": [{"url": base_url}],

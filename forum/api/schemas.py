@@ -1,5 +1,6 @@
 """The schemas of what the API answers, beside the serializers they describe (issue #18)."""
 
+from forum.journals.services import side_effect_slugs
 from forum.models import Stage
 from forum.validation import ID_MAX
 
@@ -24,6 +25,15 @@ def obj(properties: dict, *, optional: tuple = ()) -> dict:
         "properties": properties,
         "required": [name for name in properties if name not in optional],
     }
+
+
+STATES = ("pending", "auto_hidden", "hidden", "removed")
+DATE_SCHEMA = nullable("string", format="date")
+SIDE_EFFECT_LEVEL = {"type": "integer", "minimum": 0, "maximum": 3}
+
+
+def _side_effects() -> dict:
+    return obj({slug: SIDE_EFFECT_LEVEL for slug in side_effect_slugs()})
 
 
 SCHEMAS = {
@@ -63,6 +73,11 @@ SCHEMAS = {
             "pinned": {"type": "boolean"},
             "tags": {"type": "array", "items": {"type": "string"}},
             "experience": ref("Experience"),
+            "visibility": {
+                "type": "string",
+                "enum": ["everyone", "members"],
+                "description": "members: listed and readable only with a token.",
+            },
             "excerpt": {"type": "string", "description": "In lists only."},
         },
         optional=("excerpt",),
@@ -83,12 +98,21 @@ SCHEMAS = {
                 "helpful_count": {"type": "integer", "minimum": 0},
                 "label": nullable("string"),
                 "experience": ref("Experience"),
+                "state": {
+                    **nullable("string", enum=[*STATES, None]),
+                    "description": "null for a post every reader sees; else why they don't.",
+                },
+                "notice": {
+                    **nullable("string"),
+                    "description": "What the page tells the author of a post readers don't see.",
+                },
             }
         ),
         "description": (
-            "A post as a signed-out reader sees it. A deleted, hidden or removed post keeps "
-            "its place with a placeholder instead of its text and author; held posts are "
-            "left out."
+            "A post as its reader sees it. A deleted, hidden or removed post keeps its place "
+            "with a placeholder instead of its text and author; held posts are left out. "
+            "With a token, the member's own held or hidden posts are shown to them with "
+            "their state and notice, as their pages show them; never anyone else's."
         ),
     },
     "Node": {
@@ -167,6 +191,102 @@ SCHEMAS = {
             "created_at": TIME_SCHEMA,
             "snippet_html": {"type": "string"},
             "url": URL_SCHEMA,
+        }
+    ),
+    "Teaser": {
+        **obj(
+            {
+                "id": ID_SCHEMA,
+                "title": {"type": "string"},
+                "url": URL_SCHEMA,
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "excerpt": {"type": "string", "maxLength": 200},
+                "truncated": {"type": "boolean"},
+                "visibility": {"type": "string", "enum": ["members"]},
+            }
+        ),
+        "description": (
+            "What a signed-out reader gets of a members-only thread: its title, tags and "
+            "first lines, no author, no replies. Send a token to read it in full."
+        ),
+    },
+    "Bookmark": obj(
+        {
+            "id": ID_SCHEMA,
+            "saved_at": TIME_SCHEMA,
+            "kind": {"type": "string", "enum": ["thread", "reply"]},
+            "post_id": ID_SCHEMA,
+            "thread_id": nullable("integer"),
+            "title": {**nullable("string"), "description": "null once the post has gone."},
+            "author": nullable("string"),
+            "url": nullable("string", format="uri"),
+            "placeholder": nullable("string"),
+        }
+    ),
+    "Journal": obj(
+        {
+            "visibility": {"type": "string", "enum": ["private", "members", "everyone"]},
+            "contribute": {"type": "boolean"},
+            "url": URL_SCHEMA,
+        }
+    ),
+    "Course": obj(
+        {
+            "start": DATE_SCHEMA,
+            "end": DATE_SCHEMA,
+            "days": {"type": "integer", "minimum": 0},
+            "cumulative_mg": {"type": "integer", "minimum": 0},
+            "weight_kg": nullable("number"),
+            "mg_per_kg": nullable("number"),
+            "dose_periods": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "starts_on": {"type": "string", "format": "date"},
+                        "dose_mg": {"type": "integer"},
+                    }
+                ),
+            },
+        }
+    ),
+    "JournalEntry": obj(
+        {
+            "date": {"type": "string", "format": "date"},
+            "skin": {"type": "integer", "minimum": 1, "maximum": 5},
+            "mood": {"type": "integer", "minimum": 1, "maximum": 5},
+            "side_effects": _side_effects(),
+            "note_html": {"type": "string"},
+            "private": {"type": "boolean"},
+            "updated_at": TIME_SCHEMA,
+        }
+    ),
+    "InsightSeries": obj(
+        {
+            "measure": {"type": "string"},
+            "label": {"type": "string"},
+            "axis": {
+                "type": "string",
+                "enum": ["month", "after"],
+                "description": "month: month of treatment; after: months after finishing.",
+            },
+            "kind": {
+                "type": "string",
+                "enum": ["share", "median"],
+                "description": "share: a fraction of the cell's members (0–1); median: 1–5.",
+            },
+            "cells": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "bucket": {"type": "integer", "minimum": 1},
+                        "value": {
+                            **nullable("number"),
+                            "description": "null: fewer than min_members members, suppressed.",
+                        },
+                        "n": {**nullable("integer", minimum=1), "description": "Members counted."},
+                    }
+                ),
+            },
         }
     ),
 }

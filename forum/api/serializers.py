@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 from flask import url_for
 
+from forum.journals.aggregate import AFTER, LABELS, MEDIANS, MIN_MEMBERS
+from forum.journals.services import side_effect_slugs
 from forum.threads.links import thread_url
 from forum.urls import external_url
 from forum.visibility import DELETED_TEXT, ThreadView
@@ -47,6 +49,7 @@ def thread(view: ThreadView, *, excerpt: str | None = None) -> dict:
         "pinned": bool(view.pinned),
         "tags": [tag.slug for tag in view.tags],
         "experience": experience(view.thread),
+        "visibility": str(view.thread.visibility),
     }
     if excerpt is not None:
         data["excerpt"] = excerpt
@@ -54,7 +57,8 @@ def thread(view: ThreadView, *, excerpt: str | None = None) -> dict:
 
 
 def post(post, view) -> dict:
-    """One post as a signed-out reader sees it: its text, or the placeholder instead."""
+    """One post as its reader sees it: its text, or the placeholder instead. A post readers
+    don't see, shown to its own author, carries its state and the notice its page shows."""
     shown = view.show_body
     return {
         "id": post.id,
@@ -70,6 +74,8 @@ def post(post, view) -> dict:
         "helpful_count": post.helpful_count if shown else 0,
         "label": post.label if shown else None,
         "experience": experience(post) if shown else experience_none(),
+        "state": view.state,
+        "notice": view.notice,
     }
 
 
@@ -160,4 +166,94 @@ def notification(item) -> dict:
         "url": url,
         "created_at": when(item.created_at),
         "read_at": when(item.read_at),
+    }
+
+
+def teaser(teaser) -> dict:
+    """What a signed-out reader gets of a members-only thread: no author, no replies."""
+    return {
+        "id": teaser.thread.id,
+        "title": teaser.thread.title,
+        "url": external_url(thread_url(teaser.thread)),
+        "tags": [tag.slug for tag in teaser.tags],
+        "excerpt": teaser.excerpt,
+        "truncated": teaser.truncated,
+        "visibility": str(teaser.thread.visibility),
+    }
+
+
+def bookmark(saved) -> dict:
+    """One bookmark as /bookmarks shows it: a post gone since is a placeholder."""
+    post, shown = saved.post, saved.visible
+    return {
+        "id": saved.bookmark.id,
+        "saved_at": when(saved.bookmark.created_at),
+        "kind": "thread" if saved.is_thread else "reply",
+        "post_id": post.id,
+        "thread_id": post.thread_id if shown else None,
+        "title": saved.title,
+        "author": post.author.username if shown else None,
+        "url": external_url(url_for("threads.permalink", post_id=post.id)) if shown else None,
+        "placeholder": None if shown else saved.placeholder,
+    }
+
+
+def journal(row, member) -> dict:
+    """The journal's settings (a member who never opened it has the defaults); whether it
+    counts in the statistics is the member's one choice, ``User.contribute``."""
+    return {
+        "visibility": str(row.visibility) if row is not None else "private",
+        "contribute": bool(member.contribute),
+        "url": external_url(url_for("journals.index")),
+    }
+
+
+def course(course) -> dict:
+    return {
+        "start": when(course.start),
+        "end": when(course.end),
+        "days": course.days,
+        "cumulative_mg": course.cumulative_mg,
+        "weight_kg": course.weight_kg,
+        "mg_per_kg": course.mg_per_kg,
+        "dose_periods": [
+            {"starts_on": when(period.starts_on), "dose_mg": period.dose_mg}
+            for period in course.periods
+        ],
+    }
+
+
+def journal_entry(entry) -> dict:
+    return {
+        "date": when(entry.day),
+        "skin": entry.skin,
+        "mood": entry.mood,
+        "side_effects": {slug: getattr(entry, f"se_{slug}") for slug in side_effect_slugs()},
+        "note_html": entry.note_html or "",
+        "private": bool(entry.is_private),
+        "updated_at": when(entry.updated_at),
+    }
+
+
+def insights(stats, *, disclaimer: str) -> dict:
+    """Every series /insights shows; a cell from fewer than MIN_MEMBERS members is null."""
+    series = []
+    for measure in LABELS:
+        item = stats.series(measure)
+        series.append(
+            {
+                "measure": measure,
+                "label": item.label,
+                "axis": "after" if measure in AFTER else "month",
+                "kind": "median" if measure in MEDIANS else "share",
+                "cells": [
+                    {"bucket": cell.bucket, "value": cell.value, "n": cell.n} for cell in item.cells
+                ],
+            }
+        )
+    return {
+        "computed_at": when(stats.computed_at),
+        "min_members": MIN_MEMBERS,
+        "disclaimer": disclaimer,
+        "series": series,
     }

@@ -1,24 +1,35 @@
 """The read-only JSON API at /api/v1 (issue #18).
 
-Public endpoints answer what a signed-out reader sees, through the same services the pages
-use, whoever asks: a session cookie or a token changes nothing there. ``me`` and the
-endpoints below it are the member's own data and need a personal access token
-(``Authorization: Bearer ...``). Every GET carries an ETag and answers 304 to a matching
-``If-None-Match``; errors are ``application/problem+json`` (``forum/errors.py``).
+Public endpoints answer through the same services the pages use: what a signed-out reader
+sees, or with a personal access token (``Authorization: Bearer ...``) what the pages show
+that member (``http.reader``: members-only threads in full, never a moderator's view). A
+session cookie changes nothing here. A signed-out reader asking for a members-only thread
+or one of its posts gets its teaser, as on its page. ``me`` and the endpoints below it are
+the member's own data and need a token. Every GET carries an ETag and answers 304 to a
+matching ``If-None-Match``; errors are ``application/problem+json`` (``forum/errors.py``).
 """
+
+from datetime import date
 
 from flask import Blueprint, current_app, jsonify, request
 
 from forum.api import http, openapi, serializers
+from forum.bookmarks import services as bookmarks
+from forum.errors import NotFound
+from forum.extensions import db
 from forum.guide import services as guide
+from forum.journals import pages as journals
+from forum.journals import services as journal_services
+from forum.journals.stats_cache import cached_stats
+from forum.models import Post, Thread
 from forum.notifications import services as notifications
 from forum.search import services as search
 from forum.tags import services as tags
-from forum.threads import lists
+from forum.threads import audience, lists
 from forum.threads import services as threads
 from forum.urls import external_url, with_query
-from forum.validation import parse_int
-from forum.visibility import ANONYMOUS, ThreadView, post_view
+from forum.validation import BadValue, parse_int
+from forum.visibility import ThreadView, post_view
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(http.before_request)
@@ -44,7 +55,7 @@ def thread_list():
     query = lists.parse_list_query(request.args)
     tag = _tag(request.args.get("tag"))
     limit = _limit()
-    result = lists.list_threads(query, tag=tag, limit=limit)
+    result = lists.list_threads(query, tag=tag, limit=limit, viewer=http.reader())
     next_url = None
     if result.next_cursor:
         args = {**query.url_args(), "tag": tag.slug if tag else None, "after": result.next_cursor}
@@ -57,12 +68,26 @@ def thread_list():
     )
 
 
+def _teaser(thread: Thread):
+    """A members-only thread's teaser for a signed-out reader (issue #13), with the
+    headers of its page: never kept by a cache, never indexed."""
+    body = jsonify(teaser=serializers.teaser(audience.teaser(thread)))
+    return body, 200, audience.TEASER_HEADERS
+
+
 @bp.get("/threads/<id:thread_id>")
 def thread_detail(thread_id):
-    thread = threads.get_thread(thread_id, ANONYMOUS)
+    viewer = http.reader()
     page = parse_int(request.args.get("page"), message="The page is a whole number.") or 1
     root = parse_int(request.args.get("root"), message="The root is a post id.")
-    tree = threads.thread_page(thread, None, page=page, root_id=root)
+    try:
+        thread = threads.get_thread(thread_id, viewer)
+    except NotFound:
+        thread = db.session.get(Thread, thread_id)
+        if thread is None or not audience.is_teaser_for(thread, viewer):
+            raise
+        return _teaser(thread)
+    tree = threads.thread_page(thread, viewer, page=page, root_id=root)
     view = ThreadView(thread, replies=tree.readable_replies)
     next_url = None
     if tree.root is None and tree.page < tree.pages:
@@ -81,8 +106,15 @@ def thread_detail(thread_id):
 
 @bp.get("/posts/<id:post_id>")
 def post_detail(post_id):
-    post = threads.get_post(post_id, None)
-    return jsonify(post=serializers.post(post, post_view(post, None)))
+    viewer = http.reader()
+    try:
+        post = threads.get_post(post_id, viewer)
+    except NotFound:
+        post = db.session.get(Post, post_id)
+        if post is None or not audience.teaser_target(post, viewer):
+            raise
+        return _teaser(post.thread)
+    return jsonify(post=serializers.post(post, post_view(post, viewer)))
 
 
 @bp.get("/tags")
@@ -113,6 +145,7 @@ def search_index():
         dose=args.get("dose"),
         month_min=args.get("month_min"),
         month_max=args.get("month_max"),
+        viewer=http.reader(),
     )
     results = outcome.results
     next_url = None
@@ -155,3 +188,53 @@ def me_notifications():
         notifications=[serializers.notification(item) for item in inbox.notifications],
         next=next_url,
     )
+
+
+def _next(args: dict) -> str:
+    limit = request.args.get("limit") or None
+    return external_url(with_query(request.path, {**args, "limit": limit}))
+
+
+@bp.get("/me/bookmarks")
+def me_bookmarks():
+    token = http.token_holder()
+    before = parse_int(request.args.get("before"), message="The cursor is a bookmark id.")
+    page = bookmarks.bookmarks(token.user, before=before, limit=_limit(), viewer=http.reader())
+    return jsonify(
+        bookmarks=[serializers.bookmark(saved) for saved in page.items],
+        next=_next({"before": page.next_cursor}) if page.next_cursor else None,
+    )
+
+
+def _day(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise BadValue("The cursor is a day: YYYY-MM-DD.") from None
+
+
+@bp.get("/me/journal")
+def me_journal():
+    """The token holder's own journal, private entries included, as /journal shows it."""
+    token = http.token_holder()
+    member = token.user
+    before = _day(request.args.get("before"))
+    page = journals.own_entries(member, before=before, limit=_limit())
+    journal = journal_services.journal_of(member)
+    course = journal_services.course_of(member, journal_services.dose_periods(member))
+    course.weight_kg = journal.weight_kg if journal is not None else None
+    cursor = page.next_cursor.isoformat() if page.next_cursor else None
+    return jsonify(
+        journal=serializers.journal(journal, member),
+        course=serializers.course(course),
+        entries=[serializers.journal_entry(entry) for entry in page.entries],
+        next=_next({"before": cursor}) if cursor else None,
+    )
+
+
+@bp.get("/insights")
+def insights():
+    """The members' statistics as /insights shows them: suppressed cells are null."""
+    return jsonify(serializers.insights(cached_stats(), disclaimer=journals.DISCLAIMER))

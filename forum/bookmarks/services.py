@@ -5,12 +5,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, contains_eager
 
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import Bookmark, Post, Thread, User
-from forum.visibility import Viewer, can_see_post, can_see_thread
+from forum.visibility import (
+    Viewer,
+    ViewerLike,
+    can_see_post,
+    can_see_thread,
+    opening_deleted_sql,
+    public_replies_exist_sql,
+    remember_facts,
+)
 
 PAGE_SIZE = 25
 GONE_TEXT = "[This post is no longer available]"
@@ -82,25 +90,36 @@ class BookmarkPage:
     next_cursor: int | None  # the id to pass as ``before`` for older bookmarks
 
 
-def bookmarks(user: User, *, before: int | None = None, limit: int = PAGE_SIZE) -> BookmarkPage:
-    """``user``'s bookmarks, newest first, ``limit`` at a time (``before``: the cursor)."""
+def bookmarks(
+    user: User,
+    *,
+    before: int | None = None,
+    limit: int = PAGE_SIZE,
+    viewer: ViewerLike = None,
+) -> BookmarkPage:
+    """``user``'s bookmarks, newest first, ``limit`` at a time (``before``: the cursor),
+    each as ``viewer`` (``user`` when not given) may see it now; one query whatever the
+    number of bookmarks."""
     stmt = (
-        select(Bookmark)
+        select(Bookmark, opening_deleted_sql(), public_replies_exist_sql())
+        .join(Post, Post.id == Bookmark.post_id)
+        .join(Thread, Thread.id == Post.thread_id)
         .where(Bookmark.user_id == user.id)
         .options(
-            joinedload(Bookmark.post).joinedload(Post.thread).joinedload(Thread.author),
-            joinedload(Bookmark.post).joinedload(Post.author),
+            contains_eager(Bookmark.post).contains_eager(Post.thread).joinedload(Thread.author),
+            contains_eager(Bookmark.post).joinedload(Post.author),
         )
     )
     if before is not None:
         stmt = stmt.where(Bookmark.id < before)
-    rows = list(db.session.scalars(stmt.order_by(Bookmark.id.desc()).limit(limit + 1)))
+    rows = db.session.execute(stmt.order_by(Bookmark.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    viewer = Viewer.of(user)
+    viewer = Viewer.of(user if viewer is None else viewer)
     items = []
-    for mark in rows:
+    for mark, opening_deleted, public_replies in rows:
         post = mark.post
+        remember_facts(post.thread, opening_deleted, public_replies)
         visible = can_see_post(post, viewer) and can_see_thread(post.thread, viewer)
         items.append(Saved(mark, post, visible))
-    return BookmarkPage(items, rows[-1].id if more else None)
+    return BookmarkPage(items, rows[-1][0].id if more else None)

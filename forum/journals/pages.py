@@ -4,6 +4,7 @@ template reads. Each costs a fixed number of queries whatever the journal's size
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from sqlalchemy import select
@@ -56,6 +57,24 @@ def journal_view(member: User, viewer) -> JournalView:
         states,
         services.pending_prompt(states),
     )
+
+
+@dataclass
+class EntryPage:
+    entries: list[JournalEntry]
+    next_cursor: date | None  # the day to pass as ``before`` for earlier entries
+
+
+def own_entries(member: User, *, before: date | None = None, limit: int) -> EntryPage:
+    """The member's own entries, private ones too, newest first, ``limit`` at a time
+    (``before``: a day, the cursor); one query."""
+    stmt = select(JournalEntry).where(JournalEntry.user_id == member.id)
+    if before is not None:
+        stmt = stmt.where(JournalEntry.day < before)
+    rows = list(db.session.scalars(stmt.order_by(JournalEntry.day.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return EntryPage(rows, rows[-1].day if more else None)
 
 
 def find_member(username: str) -> User:

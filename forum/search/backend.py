@@ -31,6 +31,7 @@ from forum.search.index import (
 )
 from forum.search.query import MAX_QUERY_CHARS, MAX_TERMS, ParsedQuery, parse_query
 from forum.search.snippets import Markers
+from forum.visibility import Viewer, ViewerLike
 
 PAGE_SIZE = 10
 # Ranking is bounded: a word found in every other post must not make one search rank half
@@ -84,8 +85,10 @@ def search(
     dose: str | None = None,
     month_min: int | None = None,
     month_max: int | None = None,
+    viewer: ViewerLike = None,
 ) -> SearchPage:
-    """One page of visible results, best first, with how many there are in all.
+    """One page of visible results, best first, with how many there are in all; members-only
+    threads only for a signed-in ``viewer`` (``forum.members_only``).
 
     Raises ForumError (503) when PostgreSQL takes too long over it.
     """
@@ -96,7 +99,7 @@ def search(
     if offset >= MAX_RESULTS:
         return SearchPage([], page, False, query)
     limit = min(PAGE_SIZE + 1, MAX_RESULTS - offset)
-    filters = []
+    filters = [] if Viewer.of(viewer).is_signed_in else ["NOT d.members_only"]
     markers = Markers.fresh()
     params: dict = {
         "limit": limit,

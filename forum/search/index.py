@@ -5,8 +5,10 @@ indexes the rows with an FTS5 external-content table kept in step by triggers; P
 with a generated ``tsvector`` column and a GIN index. Both are built by migration 0005.
 
 Each row carries a ``visible`` flag computed from the post and its thread by the same SQL
-as ``forum.visibility.public_posts``, so a search never has to join the whole thread table
-to leave out hidden, held, removed or deleted content.
+as ``forum.visibility.posts_for_members``, and a ``members_only`` flag from the thread's
+audience (``forum.members_only``), so a search never has to join the whole thread table
+to leave out hidden, held, removed or deleted content, nor, for a signed-out reader, the
+threads written for members (issues #13 and #18).
 
 The writers take a connection and read what they index from the database, so they can run
 inside a flush (``forum.sync`` calls them there for every change made through the session)
@@ -17,12 +19,13 @@ import html
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import and_, column, select, table, text, update
+from sqlalchemy import and_, column, or_, select, table, text, update
 from sqlalchemy.engine import Connection
 
 from forum.extensions import db
+from forum.members_only import for_everyone_sql
 from forum.models import GuideArticle, Post, Thread, utcnow
-from forum.visibility import public_posts
+from forum.visibility import posts_for_members
 
 THREAD, REPLY, GUIDE = "thread", "reply", "guide"
 CHUNK = 500
@@ -30,17 +33,19 @@ CHUNK = 500
 _TAG_RE = re.compile(r"<[^>]+>")
 _INSERT = text(
     "INSERT INTO search_documents"
-    " (kind, ref_id, thread_id, title, body, stage, visible, created_at)"
-    " VALUES (:kind, :ref_id, :thread_id, :title, :body, :stage, :visible, :created_at)"
+    " (kind, ref_id, thread_id, title, body, stage, visible, members_only, created_at)"
+    " VALUES (:kind, :ref_id, :thread_id, :title, :body, :stage, :visible, :members_only,"
+    " :created_at)"
 )
 # ON CONFLICT ... DO UPDATE is the same on SQLite (3.24+) and PostgreSQL.
 _UPSERT = text(
     "INSERT INTO search_documents"
-    " (kind, ref_id, thread_id, title, body, stage, visible, created_at)"
-    " VALUES (:kind, :ref_id, :thread_id, :title, :body, :stage, :visible, :created_at)"
+    " (kind, ref_id, thread_id, title, body, stage, visible, members_only, created_at)"
+    " VALUES (:kind, :ref_id, :thread_id, :title, :body, :stage, :visible, :members_only,"
+    " :created_at)"
     " ON CONFLICT (kind, ref_id) DO UPDATE SET thread_id = excluded.thread_id,"
     " title = excluded.title, body = excluded.body, stage = excluded.stage,"
-    " visible = excluded.visible"
+    " visible = excluded.visible, members_only = excluded.members_only"
 )
 _documents = table(
     "search_documents",
@@ -49,6 +54,7 @@ _documents = table(
     column("thread_id"),
     column("title"),
     column("visible"),
+    column("members_only"),
 )
 
 
@@ -75,7 +81,8 @@ def _post_documents(conn: Connection, where, *, limit: int | None = None) -> lis
             Post.created_at,
             Thread.title,
             Thread.stage.label("thread_stage"),
-            public_posts().label("visible"),
+            posts_for_members().label("visible"),
+            (~for_everyone_sql()).label("members_only"),
         )
         .join(Thread, Thread.id == Post.thread_id)
         .where(where, Post.deleted_at.is_(None))
@@ -91,6 +98,7 @@ def _post_documents(conn: Connection, where, *, limit: int | None = None) -> lis
             "body": plain_text(row.body_html),
             "stage": (row.thread_stage if row.parent_id is None else None) or row.stage,
             "visible": bool(row.visible),
+            "members_only": bool(row.members_only),
             "created_at": row.created_at or utcnow(),
         }
         for row in conn.execute(statement)
@@ -118,22 +126,29 @@ def remove_posts(conn: Connection, post_ids: Iterable[int]) -> None:
 def refresh_threads(conn: Connection, thread_ids: Iterable[int]) -> None:
     """Recompute the visibility of every document of these threads, and rewrite their
     opening posts' (which carry the thread's title and stage)."""
-    visible = (
-        select(public_posts())
-        .select_from(Post)
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(Post.id == _documents.c.ref_id)
-        .scalar_subquery()
-    )
+
+    def of_post(clause):
+        return (
+            select(clause)
+            .select_from(Post)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(Post.id == _documents.c.ref_id)
+            .scalar_subquery()
+        )
+
+    visible, members_only = of_post(posts_for_members()), of_post(~for_everyone_sql())
     for chunk in _chunks(thread_ids):
         conn.execute(
             update(_documents)
             .where(
                 _documents.c.thread_id.in_(chunk),
                 _documents.c.kind.in_((THREAD, REPLY)),
-                _documents.c.visible.is_distinct_from(visible),
+                or_(
+                    _documents.c.visible.is_distinct_from(visible),
+                    _documents.c.members_only.is_distinct_from(members_only),
+                ),
             )
-            .values(visible=visible)
+            .values(visible=visible, members_only=members_only)
         )
         documents = _post_documents(conn, and_(Post.thread_id.in_(chunk), Post.parent_id.is_(None)))
         if documents:
@@ -169,6 +184,7 @@ def _article_documents(conn: Connection, where) -> list[dict]:
             "body": f"{row.summary} {plain_text(row.body_html)}",
             "stage": None,
             "visible": bool(row.published),
+            "members_only": False,
             "created_at": row.updated_at or utcnow(),
         }
         for row in rows

@@ -33,12 +33,14 @@ def run_search(
     dose: str | None = None,
     month_min: str | None = None,
     month_max: str | None = None,
+    viewer=None,
 ) -> SearchOutcome:
     """Validate the filters and run the search; the dose band and month range are read as
     the thread lists read them (months since finishing with the stage "finished").
 
     Raises ForumError (400) for an unknown tag, stage or dose band, a month out of range
-    or a malformed page number.
+    or a malformed page number. Members-only threads are found only by a signed-in
+    ``viewer``.
     """
     if tag and tag not in {t.slug for t in tags}:
         raise ForumError("There is no topic with that name.")
@@ -71,6 +73,7 @@ def run_search(
         dose=filters.dose,
         month_min=filters.month_min,
         month_max=filters.month_max,
+        viewer=viewer,
     )
     _add_authors_and_badges(results.hits)
     return SearchOutcome(query, results, message, filters)

@@ -1,6 +1,7 @@
 """Full-text search across threads, replies and the guide."""
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from forum.errors import ForumError
 from forum.models import STAGE_LABELS
@@ -28,7 +29,13 @@ def index():
     }
     try:
         outcome = services.run_search(
-            raw_query, tag=tag, stage=stage, page=request.args.get("page"), tags=tags, **experience
+            raw_query,
+            tag=tag,
+            stage=stage,
+            page=request.args.get("page"),
+            tags=tags,
+            viewer=current_user,
+            **experience,
         )
     except ForumError as exc:
         return render_template("search/index.html", outcome=None, error=str(exc), **context), 400

@@ -142,13 +142,9 @@ def is_public_thread(thread: Thread) -> bool:
     return can_see_thread(thread, ANONYMOUS)
 
 
-def _opening():
-    return aliased(Post, name="opening_post")
-
-
 def opening_deleted_sql():
     """SQL: the thread's opening post was deleted (correlated to ``Thread``)."""
-    opening = _opening()
+    opening = aliased(Post, name="opening_post")
     return exists().where(
         opening.thread_id == Thread.id,
         opening.branch == 0,
@@ -303,12 +299,14 @@ def is_public_post(post: Post) -> bool:
 
 def public_posts():
     """SQL beside ``is_public_post`` (``Thread`` joined to the post's thread)."""
-    return and_(
-        Post.status == PostStatus.VISIBLE,
-        Post.deleted_at.is_(None),
-        Thread.status == PostStatus.VISIBLE,
-        for_everyone_sql(),
-    )
+    return and_(posts_for_members(), for_everyone_sql())
+
+
+def posts_for_members():
+    """SQL: the posts every signed-in member may read, members-only threads included
+    (``Thread`` joined; the search index keeps the audience beside it)."""
+    visible = Post.status == PostStatus.VISIBLE
+    return and_(visible, Post.deleted_at.is_(None), Thread.status == PostStatus.VISIBLE)
 
 
 def visible_to(viewer: ViewerLike):

@@ -8,7 +8,7 @@ def searchable(post) -> bool:
     return bool(
         db.session.execute(
             db.text(
-                "SELECT visible FROM search_documents"
+                "SELECT visible AND NOT members_only FROM search_documents"
                 " WHERE kind IN ('thread', 'reply') AND ref_id = :id"
             ),
             {"id": post.id},
