@@ -113,8 +113,9 @@ def _run_outside_request(app: Flask, ids: list[int]) -> None:
         with app.app_context():
             run_jobs(ids)
     except Exception:
-        # The jobs stay pending; `flask notifications send` runs them.
-        current_app.logger.exception("notification fan-out after the response failed")
+        # The jobs stay pending; `flask notifications send` runs them. ``app.logger``: the
+        # app context has ended here, so ``current_app`` would raise in its place.
+        app.logger.exception("notification fan-out after the response failed")
 
 
 # --- Running a job -------------------------------------------------------------------------
