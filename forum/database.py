@@ -7,11 +7,13 @@ timeout, so requests that write take the write lock up front. Reads keep plain B
 they never queue behind a writer.
 """
 
+import select
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 
 from forum.extensions import db
 
@@ -58,8 +60,33 @@ def ensure_sqlite_directory(engine: Engine) -> None:
     Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _closed_by_server(dbapi_connection) -> bool:
+    """Whether the server closed this idle connection, without a round trip: while no query
+    is pending, its socket is readable only when the server has hung up (a restart, a
+    dropped link) or sent something unasked, and either way a fresh connection is safer."""
+    if getattr(dbapi_connection, "closed", False):
+        return True
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def watch_for_dropped_connections(engine: Engine) -> None:
+    """Replace a pooled connection the server has dropped when it is checked out (issue #17):
+    the pool tries a new one. It replaces ``pool_pre_ping``, which cost a round trip on
+    every checkout."""
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, _record, _proxy):
+        if _closed_by_server(dbapi_connection):
+            raise DisconnectionError("the server closed this connection")
+
+
 def configure_engine(app: Flask, engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
+        watch_for_dropped_connections(engine)
         return
     ensure_sqlite_directory(engine)
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
