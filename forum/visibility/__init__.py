@@ -19,6 +19,7 @@ staff. Profiles never list a thread whose opening post was deleted to other read
 the thread cannot be traced back to the member who deleted it.
 """
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,6 +147,7 @@ def _opening():
     return aliased(Post, name="opening_post")
 
 
+@functools.cache
 def opening_deleted_sql():
     """SQL: the thread's opening post was deleted (correlated to ``Thread``)."""
     opening = _opening()
@@ -157,6 +159,7 @@ def opening_deleted_sql():
     )
 
 
+@functools.cache
 def public_replies_exist_sql():
     """SQL: the thread has a reply every reader can read (thread status aside)."""
     reply = aliased(Post, name="public_reply")
@@ -168,6 +171,7 @@ def public_replies_exist_sql():
     )
 
 
+@functools.cache
 def _gone_sql():
     return and_(
         opening_deleted_sql(),
@@ -178,7 +182,14 @@ def _gone_sql():
 def public_threads(viewer: ViewerLike = None):
     """SQL beside ``is_public_thread``: the threads anyone may see. The lists pass their
     reader: to anyone signed in they also show the members-only threads."""
-    audience = let_in_sql(Viewer.of(viewer))
+    return _public_threads_sql(Viewer.of(viewer).is_signed_in)
+
+
+# The SQL above is the same for every request of a kind: built once (building it cost a
+# signed-in list page more than running it, issue #17). SQL constructs never change.
+@functools.cache
+def _public_threads_sql(signed_in: bool):
+    audience = let_in_sql(Viewer(id=0) if signed_in else ANONYMOUS)
     return and_(audience, Thread.status == PostStatus.VISIBLE, ~_gone_sql())
 
 
