@@ -37,7 +37,9 @@ class Config:
     SITE_NAME = "Isotretinoin Experiences"
 
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url(INSTANCE / "forum.db")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping: forum.database replaces a connection the server dropped at checkout,
+    # without the round trip a ping costs.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 15000
     SQLITE_SYNCHRONOUS = "FULL"
     REDIS_URL = ""

@@ -7,23 +7,48 @@ timeout, so requests that write take the write lock up front. Reads keep plain B
 they never queue behind a writer.
 """
 
+import select
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 
 from forum.extensions import db
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # GET endpoints that write (a one-click verification link; the inbox marks what it shows read).
 WRITING_GET_ENDPOINTS = frozenset({"auth.verify", "notifications.index"})
+# Writing endpoints that call ``begin_writes`` before their first write.
+READS_FIRST_ENDPOINTS = frozenset({"threads.reply"})
+DEFERRED = "forum_deferred_begin"  # connection info: its transaction began as a reader
+WRITING = "forum_writing"  # g: begin_writes was called in this request
 
 
 def _wants_write_lock() -> bool:
     if not has_request_context():
         return True  # CLI commands and tests write
+    if request.endpoint in READS_FIRST_ENDPOINTS:
+        return g.get(WRITING, False)
     return request.method not in READ_METHODS or request.endpoint in WRITING_GET_ENDPOINTS
+
+
+def begin_writes() -> None:
+    """The writes start here: on SQLite, end the read transaction this request began and
+    take the write lock (BEGIN IMMEDIATE waits up to the busy timeout for it). Anything read
+    before is read again if needed; nothing may have been written before. A no-op on
+    PostgreSQL, and where the transaction already holds the lock."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    if has_request_context():
+        setattr(g, WRITING, True)
+    if not db.session().in_transaction():
+        return  # the next statement begins, with the lock
+    conn = db.session.connection()
+    if conn.info.pop(DEFERRED, False):
+        conn.exec_driver_sql("COMMIT")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def ensure_sqlite_directory(engine: Engine) -> None:
@@ -35,8 +60,33 @@ def ensure_sqlite_directory(engine: Engine) -> None:
     Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _closed_by_server(dbapi_connection) -> bool:
+    """Whether the server closed this idle connection, without a round trip: while no query
+    is pending, its socket is readable only when the server has hung up (a restart, a
+    dropped link) or sent something unasked, and either way a fresh connection is safer."""
+    if getattr(dbapi_connection, "closed", False):
+        return True
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def watch_for_dropped_connections(engine: Engine) -> None:
+    """Replace a pooled connection the server has dropped when it is checked out (issue #17):
+    the pool tries a new one. It replaces ``pool_pre_ping``, which cost a round trip on
+    every checkout."""
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, _record, _proxy):
+        if _closed_by_server(dbapi_connection):
+            raise DisconnectionError("the server closed this connection")
+
+
 def configure_engine(app: Flask, engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
+        watch_for_dropped_connections(engine)
         return
     ensure_sqlite_directory(engine)
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -56,7 +106,9 @@ def configure_engine(app: Flask, engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+        immediate = _wants_write_lock()
+        conn.info[DEFERRED] = not immediate
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 # The full-text search tables are dialect-specific (FTS5 on SQLite, a tsvector table on
@@ -79,8 +131,8 @@ def count_queries(app: Flask, engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def count(_conn, _cursor, statement, *_args):
-        # SQLite's BEGIN is sent as a statement by configure_engine; it is not a query.
-        if has_request_context() and not statement.startswith("BEGIN"):
+        # SQLite's BEGIN (and begin_writes' COMMIT) are sent as statements; not queries.
+        if has_request_context() and not statement.startswith(("BEGIN", "COMMIT")):
             g.query_count = g.get("query_count", 0) + 1
 
     @app.after_request

@@ -69,6 +69,8 @@ class _Changes:
         self.removed_threads: set[int] = set()
         self.articles: set[int] = set()
         self.purges: set[str] = set()
+        # Posts inserted by this flush, with the HTML just written: one statement each.
+        self.new_posts: dict[int, str] = {}
 
     def index(self, kind: str, ident: int) -> None:
         {"post": self.posts, "thread": self.threads, "guide": self.articles}[kind].add(ident)
@@ -90,10 +92,14 @@ class _Changes:
             self.threads,
             self.removed_threads,
             self.articles,
+            self.new_posts,
         )
         if not any(documents):
             return
         conn = session.connection()
+        for post_id, body_html in self.new_posts.items():
+            if post_id not in self.posts | self.removed_posts:
+                index.write_new_post(conn, post_id, body_html)
         if self.removed_threads:
             index.remove_threads(conn, self.removed_threads)
         if self.removed_posts:
@@ -122,7 +128,9 @@ def _after_flush(session: Session, _flush_context) -> None:
         if kind is None:
             continue
         created.add((kind, obj.id))
-        if kind in INDEXED_WHEN_NEW:
+        if kind == "post":
+            changes.new_posts[obj.id] = obj.body_html
+        elif kind in INDEXED_WHEN_NEW:
             changes.index(kind, obj.id)
         if kind in PURGED_WHEN_NEW:
             changes.purges.add(f"{kind}:{obj.id}")

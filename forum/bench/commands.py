@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from config import INSTANCE, ProductionConfig
 from forum.bench import corpus, runner
+from forum.bench import pages as bench_pages
 from forum.bench import seed as seeding
 from forum.bench.fanout import measure_fanout
 from forum.database import recreate_empty
@@ -174,6 +175,7 @@ def _targets(url: str) -> dict:
             .order_by(Thread.id.desc())
         )
         posts = db.session.scalar(select(func.count(Post.id)))
+        long_tail_ids = bench_pages.public_thread_ids()
     if not (small and big and post_thread):
         raise click.ClickException("The benchmark database has no data: run `bench seed`.")
     return {
@@ -185,6 +187,7 @@ def _targets(url: str) -> dict:
         "medium": corpus.MEDIUM_TERM,
         "common": corpus.COMMON_TERM,
         "posts": posts,
+        "long_tail_ids": long_tail_ids,
     }
 
 

@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass
 from html import unescape
 from pathlib import Path
 
+from forum.bench import pages as bench_pages
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 HERE = Path(__file__).resolve().parent
 BENCH_SECRET = "benchmark-secret-key-not-for-production"  # noqa: S105 - a throwaway server
@@ -264,24 +266,9 @@ def run(
     try:
         base = server.base
         cookie = sign_in(base)
-        small, big = targets["small_thread"], targets["big_thread"]
-        tag = targets["tag"]
-        deep = deep_cursor_url(base, f"/tags/{tag}", targets.get("deep_pages", 40))
-        pages = [
-            ("home", "/", None),
-            (f"tag page /tags/{tag}, first page", f"/tags/{tag}", None),
-            ("tag page, deep cursor", deep, None),
-            ("thread, 25 replies, signed out", f"/t/{small}", None),
-            ("thread, 25 replies, signed in", f"/t/{small}", cookie),
-            ("thread, 500+ replies, signed out", f"/t/{big}", None),
-            ("thread, 500+ replies, signed in", f"/t/{big}", cookie),
-            # The JSON API (issue #18): never from the page cache, so every request renders.
-            ("API /api/v1/threads", "/api/v1/threads", None),
-            ("API /api/v1/threads/<id>, 500+ replies", f"/api/v1/threads/{big}", None),
-            (f"search, rare ({targets['rare']})", f"/search?q={targets['rare']}", None),
-            (f"search, medium ({targets['medium']})", f"/search?q={targets['medium']}", None),
-            (f"search, common ({targets['common']})", f"/search?q={targets['common']}", None),
-        ]
+        small = targets["small_thread"]
+        deep = deep_cursor_url(base, f"/tags/{targets['tag']}", targets.get("deep_pages", 40))
+        pages = bench_pages.page_rows(targets, cookie, deep)
         for name, path, page_cookie in pages:
             for _ in range(20):  # warm up caches, connections and the page cache
                 _request(base + path, cookie=page_cookie)
@@ -302,6 +289,8 @@ def run(
             )
             results.append(_figures(name, path, stats, queries, server.worker_rss_mb()))
             echo(f"  measured {name}")
+        results.append(_long_tail(server, targets["long_tail_ids"], seconds, connections, threads))
+        echo(f"  measured {bench_pages.LONG_TAIL}")
         results.append(_post_replies(server, cookie, targets, seconds, connections, threads))
         echo("  measured posting a reply")
         _, _, captured = _request(base + f"/t/{small}")
@@ -316,6 +305,27 @@ def run(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps([asdict(r) for r in results], indent=1))
     return results
+
+
+def _long_tail(server, ids: list[int], seconds, connections, threads) -> Result:
+    """Signed-out readers on threads picked at random from the whole forum."""
+    status, headers, _ = _request(f"{server.base}/t/{ids[len(ids) // 2]}?probe=long-tail")
+    if status != 200:
+        raise RuntimeError(f"a long-tail thread answered {status}")
+    listing = bench_pages.write_id_list(ids)
+    try:
+        stats = wrk(
+            server.base + "/",
+            seconds=seconds,
+            connections=connections,
+            threads=threads,
+            env={"BENCH_IDS": listing},
+            script=bench_pages.LONG_TAIL_SCRIPT,
+        )
+    finally:
+        os.unlink(listing)
+    queries = int(headers.get("X-Query-Count", "0"))
+    return _figures(bench_pages.LONG_TAIL, "/t/<random>", stats, queries, server.worker_rss_mb())
 
 
 def _post_replies(server, cookie, targets, seconds, connections, threads) -> Result:

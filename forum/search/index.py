@@ -19,7 +19,8 @@ import html
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import and_, column, or_, select, table, text, update
+from sqlalchemy import and_, case, column, func, literal, or_, select, table, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from forum.extensions import db
@@ -112,6 +113,48 @@ def write_posts(conn: Connection, post_ids: Iterable[int]) -> None:
         remove_posts(conn, set(chunk) - {document["ref_id"] for document in documents})
         if documents:
             conn.execute(_UPSERT, documents)
+
+
+_all_columns = table(
+    "search_documents",
+    *(column(name) for name in ("kind", "ref_id", "thread_id", "title", "body", "stage")),
+    column("visible"),
+    column("members_only"),
+    column("created_at"),
+)
+
+
+def write_new_post(conn: Connection, post_id: int, body_html: str) -> None:
+    """The document of a post just inserted, in one statement: its text from the HTML just
+    written, everything else (its thread's title, stage, visibility and audience) read by the same
+    statement from the rows as they are now."""
+    opening = Post.parent_id.is_(None)
+    rows = (
+        select(
+            case((opening, THREAD), else_=REPLY),
+            Post.id,
+            Post.thread_id,
+            case((opening, Thread.title), else_=""),
+            literal(plain_text(body_html)),
+            case((opening, func.coalesce(Thread.stage, Post.stage)), else_=Post.stage),
+            posts_for_members(),
+            ~for_everyone_sql(),
+            Post.created_at,
+        )
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.id == post_id, Post.deleted_at.is_(None))
+    )
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(_all_columns).from_select(
+        [c.name for c in _all_columns.columns], rows
+    )
+    refreshed = ("thread_id", "title", "body", "stage", "visible", "members_only")
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["kind", "ref_id"],
+            set_={name: statement.excluded[name] for name in refreshed},
+        )
+    )
 
 
 def remove_posts(conn: Connection, post_ids: Iterable[int]) -> None:

@@ -11,6 +11,7 @@ carries a short excerpt of its opening post, read in the list query itself.
 
 import base64
 import binascii
+import functools
 import html
 import json
 import re
@@ -220,6 +221,7 @@ def excerpt_text(html_start: str | None, *, cut: bool = False) -> str:
     return text + "…" if cut and text else text
 
 
+@functools.cache  # built once: the same SQL for every list
 def opening_excerpt_sql():
     """SQL: the start of the opening post's HTML, for a thread it may be shown for
     (correlated to ``Thread``); NULL once the opening post was deleted."""

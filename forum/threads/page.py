@@ -20,6 +20,7 @@ from forum.threads import footers, fragments, services
 from forum.threads.audience import SOME_MEMBER
 from forum.threads.links import thread_url
 from forum.threads.ranking import SORT_OLDEST
+from forum.threads.reply_form import reply_form_html
 from forum.threads.tree import Node, TreePage, find_node
 from forum.urls import external_url
 from forum.visibility import ANONYMOUS, ThreadView, Viewer, thread_notice
@@ -77,6 +78,8 @@ class ThreadPage:
     # and the posts on the page they bookmarked, from the page's own queries.
     watching: bool | None = None
     bookmarked: frozenset[int] = frozenset()
+    # The plain reply box, from the process's one render of it (None: the template renders).
+    reply_form_html: Markup | None = None
 
     def context(self) -> dict:
         return {field.name: getattr(self, field.name) for field in fields(self)}
@@ -182,6 +185,7 @@ def build_thread_page(
     if rendered.watching is not None:  # a hit: it came with the member's footers
         built.watching = rendered.watching
     built.thread_view = ThreadView(thread, replies=rendered.readable_replies)
+    built.reply_form_html = reply_form_html(form, built.context())
     return built
 
 

@@ -68,8 +68,32 @@ def allocate_ordinal(parent: Post) -> int:
     return ordinal
 
 
-def place_under(post: Post, parent: Post, ordinal: int) -> None:
-    """Set the tree columns of a new ``post`` that is ``parent``'s child number ``ordinal``."""
+def allocate_under_opening(thread_id: int):
+    """Take the next top-level ordinal of a thread: the opening post's counter incremented
+    in SQL, the opening post's tree columns returned by the same statement (a plain reply
+    needs no read of its parent). A row with ``id, thread_id, depth, path, branch`` and
+    ``ordinal``, or None when the thread has no opening post."""
+    row = db.session.execute(
+        update(_posts)
+        .where(_posts.c.thread_id == thread_id, _posts.c.branch == 0, _posts.c.parent_id.is_(None))
+        .values(child_count=_posts.c.child_count + 1)
+        .returning(
+            _posts.c.id,
+            _posts.c.thread_id,
+            _posts.c.depth,
+            _posts.c.path,
+            _posts.c.branch,
+            _posts.c.child_count.label("ordinal"),
+        )
+    ).first()
+    if row is not None and row.ordinal > MAX_ORDINAL:
+        raise InvalidAction("This post has as many replies as it can take; reply elsewhere.")
+    return row
+
+
+def place_under(post: Post, parent, ordinal: int) -> None:
+    """Set the tree columns of a new ``post`` that is ``parent``'s child number ``ordinal``
+    (``parent``: a Post, or a row with its id and tree columns)."""
     post.thread_id = parent.thread_id
     post.parent_id = parent.id
     post.depth = parent.depth + 1

@@ -19,16 +19,20 @@ staff. Profiles never list a thread whose opening post was deleted to other read
 the thread cannot be traced back to the member who deleted it.
 """
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from forum.extensions import db
 from forum.members_only import for_everyone_sql, let_in_sql, shut_out
 from forum.models import Post, PostStatus, Thread, User
 from forum.moderation import labels
+from forum.visibility.thread_sql import gone_sql as _gone_sql
+from forum.visibility.thread_sql import opening_deleted_sql as opening_deleted_sql
+from forum.visibility.thread_sql import public_replies_exist_sql as public_replies_exist_sql
 
 DELETED_TEXT = "[deleted]"
 # What a reader sees instead of a reply they may not read, so the replies below keep their
@@ -142,39 +146,15 @@ def is_public_thread(thread: Thread) -> bool:
     return can_see_thread(thread, ANONYMOUS)
 
 
-def opening_deleted_sql():
-    """SQL: the thread's opening post was deleted (correlated to ``Thread``)."""
-    opening = aliased(Post, name="opening_post")
-    return exists().where(
-        opening.thread_id == Thread.id,
-        opening.branch == 0,
-        opening.parent_id.is_(None),
-        opening.deleted_at.is_not(None),
-    )
-
-
-def public_replies_exist_sql():
-    """SQL: the thread has a reply every reader can read (thread status aside)."""
-    reply = aliased(Post, name="public_reply")
-    return exists().where(
-        reply.thread_id == Thread.id,
-        reply.parent_id.is_not(None),
-        reply.status == PostStatus.VISIBLE,
-        reply.deleted_at.is_(None),
-    )
-
-
-def _gone_sql():
-    return and_(
-        opening_deleted_sql(),
-        or_(Thread.status != PostStatus.VISIBLE, ~public_replies_exist_sql()),
-    )
-
-
 def public_threads(viewer: ViewerLike = None):
     """SQL beside ``is_public_thread``: the threads anyone may see. The lists pass their
     reader: to anyone signed in they also show the members-only threads."""
-    audience = let_in_sql(Viewer.of(viewer))
+    return _public_threads_sql(Viewer.of(viewer).is_signed_in)
+
+
+@functools.cache  # the same SQL for every request of a kind: built once (issue #17)
+def _public_threads_sql(signed_in: bool):
+    audience = let_in_sql(Viewer(id=0) if signed_in else ANONYMOUS)
     return and_(audience, Thread.status == PostStatus.VISIBLE, ~_gone_sql())
 
 

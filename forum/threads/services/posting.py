@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import ratelimit
+from forum.database import begin_writes
 from forum.errors import ForumError, InvalidAction, NotFound, RateLimited
 from forum.extensions import db
 from forum.models import Audience, Post, PostStatus, Tag, Thread, User, utcnow
@@ -180,25 +181,31 @@ def reply(
     if thread.locked:
         raise InvalidAction("This thread is locked: nobody can reply to it.")
     check_body(body)
-    parent = _reply_parent(thread, author, parent_id)
+    # A plain reply's parent, the opening post, is read by the write that numbers it.
+    parent = _reply_parent(thread, author, parent_id) if parent_id is not None else None
     first = _check_post_limit(author, nonce)
     if first is not None:
         return first, False
     held = moderation.should_hold(author, body)
+    # Everything the writes need is read and rendered first: on SQLite the write lock is
+    # taken here and held only for the writes (issue #17).
     now = utcnow()
+    body_html = render_post(body)
+    experience = experience_snapshot(author)
+    begin_writes()
     try:
         with db.session.begin_nested():
             post = Post(
                 thread_id=thread.id,
                 author=author,
                 body=body,
-                body_html=render_post(body),
+                body_html=body_html,
                 created_at=now,
                 status=PostStatus.VISIBLE,
                 nonce=nonce or None,
-                **experience_snapshot(author).columns(),
+                **experience.columns(),
             )
-            tree.place_under(post, parent, tree.allocate_ordinal(parent))
+            _place(post, thread, parent)
             db.session.add(post)
             db.session.flush()
             _count_reply(thread, now)
@@ -211,6 +218,17 @@ def reply(
     post.screening = screen(post, body, held)
     fanout.queue_post(post)  # watchers hear of it after the response (issue #12)
     return post, True
+
+
+def _place(post: Post, thread: Thread, parent: Post | None) -> None:
+    """Number ``post`` under ``parent``, or under the opening post when it is None."""
+    if parent is not None:
+        tree.place_under(post, parent, tree.allocate_ordinal(parent))
+        return
+    opening = tree.allocate_under_opening(thread.id)
+    if opening is None:
+        raise NotFound("This thread no longer exists.")
+    tree.place_under(post, opening, opening.ordinal)
 
 
 def _count_reply(thread: Thread, now) -> None:

@@ -1,0 +1,69 @@
+"""A logout or a ban takes effect on the very next request, on every worker (issue #17):
+whatever a worker keeps of a session between requests, it never outlives the session's end.
+One gunicorn with two workers; each check is repeated so both workers answer it."""
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.deploy.support import (
+    Browser,
+    Server,
+    make_members,
+    prepare_database,
+    server_env,
+)
+from tests.services import pg_url, redis_url
+
+pytestmark = [pytest.mark.pg, pytest.mark.redis, pytest.mark.slow]
+TRIES = 12  # requests spread over both workers
+
+
+@pytest.fixture(scope="module")
+def server():
+    database = make_url(pg_url()).set(database="forum_deploy_session_end")
+    url = database.render_as_string(False)
+    prepare_database(url)
+    make_members(url, ["carol", "dave"])
+    server = Server(server_env(url, redis_url=redis_url()), workers=2)
+    yield server, url
+    server.stop()
+
+
+def signed_in_everywhere(browser: Browser) -> None:
+    for _ in range(TRIES):  # every worker has served this session at least once, likely
+        status, _, page = browser.get("/settings")
+        assert status == 200 and "Log out" in page
+
+
+def signed_out_everywhere(browser: Browser) -> None:
+    for _ in range(TRIES):
+        status, headers, _ = browser.get("/settings")
+        assert status == 302 and "/login" in headers["Location"]
+
+
+def test_a_logout_ends_the_session_on_every_worker_at_once(server):
+    server, _ = server
+    browser = Browser(server.base)
+    assert browser.log_in("carol")[0] == 302
+    signed_in_everywhere(browser)
+    stolen = Browser(server.base)  # the same cookie, kept by someone else
+    for cookie in browser.jar:
+        stolen.jar.set_cookie(cookie)
+    status, _, _ = browser.post_form("/settings", "/logout", {})
+    assert status == 302
+    signed_out_everywhere(stolen)
+
+
+def test_a_ban_ends_the_session_on_every_worker_at_once(server):
+    server, url = server
+    browser = Browser(server.base)
+    assert browser.log_in("dave")[0] == 302
+    signed_in_everywhere(browser)
+    # Banned elsewhere (a moderator on another process, a command): the next request of
+    # this member, on any worker, is signed out.
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE users SET status = 'banned' WHERE username = 'dave'"))
+    engine.dispose()
+    signed_out_everywhere(browser)

@@ -1,0 +1,91 @@
+"""The reply write path (issue #17): a fixed, small number of statements, and on SQLite the
+write lock taken only for the writes."""
+
+import pytest
+from sqlalchemy import event, func, select
+
+from forum.extensions import db
+from forum.models import Post, Thread
+from forum.threads.services import posting
+from tests.conftest import USING_PG, login
+from tests.factories import make_post, make_thread, make_user
+
+pytestmark = pytest.mark.usefixtures("shipped_tags")
+
+
+@pytest.fixture
+def quiet_fanout(app, monkeypatch):
+    # The fan-out runs after the response in production; here it would run in the request.
+    monkeypatch.setitem(app.config, "NOTIFY_DELIVERY", "command")
+
+
+def test_a_plain_reply_costs_a_fixed_few_statements(client, count_queries, quiet_fanout):
+    """The session and the thread read; the opening post numbered (its tree columns come
+    back from the same UPDATE), the post, its search document (one INSERT ... SELECT), the
+    thread's counters, the fan-out job."""
+    author = make_user("replyauthor")
+    thread = make_thread(author, title="Counting the statements of a reply")
+    db.session.commit()
+    path = f"/t/{thread.id}/reply"
+    login(client, make_user("replier"))
+    with count_queries() as log:
+        response = client.post(path, data={"body": "Same here, **lips** dry.", "nonce": "n-1"})
+    assert response.status_code == 302
+    assert log.count <= 7, str(log)
+
+
+@pytest.mark.skipif(USING_PG, reason="the write lock is SQLite's")
+def test_on_sqlite_the_write_lock_is_taken_after_reading_and_rendering(
+    app, client, monkeypatch, quiet_fanout
+):
+    author = make_user("lockauthor")
+    thread = make_thread(author, title="Who holds the write lock, and when")
+    parent = make_post(thread, author, body="A reply to answer.")
+    db.session.commit()
+    path, parent_id = f"/t/{thread.id}/reply", parent.id
+    login(client, make_user("lockreplier"))
+    db.session.commit()
+    db.session.expire_all()
+    events: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        events.append(" ".join(statement.split()[:2]).upper())
+
+    real_render = posting.render_post
+
+    def render(body):
+        events.append("RENDER")
+        return real_render(body)
+
+    monkeypatch.setattr(posting, "render_post", render)
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.post(path, data={"body": "Nested, **bold**.", "parent_id": parent_id})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 302
+    locked = events.index("BEGIN IMMEDIATE")
+    assert "RENDER" in events[:locked], events
+    # Before the lock only reads; after it only the writes (and the savepoint around them).
+    reads = [e for e in events[:locked] if e != "RENDER"]
+    assert all(e.startswith(("SELECT", "BEGIN", "COMMIT")) for e in reads), events
+    writes = [e for e in events[locked + 1 :] if not e.startswith(("SAVEPOINT", "RELEASE"))]
+    assert writes and all(e.startswith(("INSERT", "UPDATE")) for e in writes), events
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.parent_id == parent_id)) == 1
+
+
+def test_a_double_submit_of_a_plain_reply_makes_one_post(client, quiet_fanout):
+    author = make_user("twiceauthor")
+    thread = make_thread(author, title="Sent twice by a double click")
+    db.session.commit()
+    path, thread_id = f"/t/{thread.id}/reply", thread.id
+    login(client, make_user("twicereplier"))
+    data = {"body": "Only once, please.", "nonce": "n-twice-000001"}
+    assert client.post(path, data=data).status_code == 302
+    again = client.post(path, data=data, follow_redirects=True)
+    assert "That reply was already posted." in again.get_data(as_text=True)
+    replies = select(func.count(Post.id)).where(
+        Post.thread_id == thread_id, Post.parent_id.is_not(None)
+    )
+    assert db.session.scalar(replies) == 1
+    assert db.session.get(Thread, thread_id).reply_count == 1
