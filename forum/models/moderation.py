@@ -59,6 +59,8 @@ class ModAction(StrEnum):
     ITEM_FOLLOW_UP = "item:followed_up"
     APPEAL_UPHELD = "appeal:upheld"
     APPEAL_GRANTED = "appeal:granted"
+    # Issue #15: one photo taken off a post that stays.
+    PHOTO_REMOVE = "photo:remove"
 
 
 class Decision(StrEnum):

@@ -136,6 +136,7 @@ ACTION_VERBS = {
     ModAction.ITEM_FOLLOW_UP: "Followed up",
     ModAction.APPEAL_UPHELD: "Appeal upheld:",
     ModAction.APPEAL_GRANTED: "Appeal granted:",
+    ModAction.PHOTO_REMOVE: "Removed a photo from",
 }
 # Actions whose reason was written for the author, so the public log shows it; approving
 # and dismissing carry at most a note between moderators.
