@@ -1,6 +1,7 @@
 """The photo fields of the new-thread, reply and journal-entry forms (issue #15)."""
 
 from wtforms import MultipleFileField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from forum.forms import Form
@@ -17,7 +18,9 @@ class PhotoFields:
     photos = MultipleFileField("Photos (optional)")
     photo_visibility = RadioField(
         "Who may see the photos",
-        choices=[(str(value), label) for value, label in PHOTO_VISIBILITY_LABELS.items()],
+        choices=[
+            SelectChoice(str(value), label) for value, label in PHOTO_VISIBILITY_LABELS.items()
+        ],
         default=str(PhotoVisibility.PRIVATE),
     )
 
