@@ -269,6 +269,16 @@ def remove_photo(photo: Photo, moderator: User, *, reason: str, item=None) -> Po
     return post
 
 
+def delete_post_photos(post: Post) -> int:
+    """Delete the photos of a post its author deleted; the files go once this commits."""
+    keys = list(db.session.scalars(select(Photo.key).where(Photo.post_id == post.id)))
+    if keys:
+        db.session.execute(delete(Photo).where(Photo.post_id == post.id))
+        delete_after_commit(db.session, keys)
+    post.photo_count = 0
+    return len(keys)
+
+
 def delete_member_photos(user_id: int) -> int:
     """Delete every photo row of a member; their files go once the deletion commits."""
     keys = list(db.session.scalars(select(Photo.key).where(Photo.author_id == user_id)))

@@ -6,6 +6,7 @@ import pytest
 
 from forum import cache
 from forum.extensions import db
+from forum.models import Photo
 from tests.conftest import login
 from tests.factories import make_photo, make_post, make_thread, make_user, set_post_status
 
@@ -84,6 +85,15 @@ def test_deleting_the_post_hides_its_photos(app, people, reply):
     assert client.post(f"/p/{reply.id}/delete").status_code == 302
     for user in (None, people["reader"], people["author"]):
         assert status_for(app, user, f"/photos/{photo_id}") == 404
+    # Its author deleted it: the photo and its files are gone, not only hidden.
+    assert db.session.get(Photo, photo_id) is None
+    assert _files(app) == []
+
+
+def _files(app):
+    from pathlib import Path
+
+    return [p for p in Path(app.config["PHOTO_DIR"]).rglob("*") if p.is_file()]
 
 
 def test_a_photo_in_a_members_only_thread_is_never_public(app, people):
