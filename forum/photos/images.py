@@ -31,12 +31,12 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 ACCEPTED = "JPEG, PNG, WebP or HEIC"
 HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
-# Markers of another kind of file inside the bytes: a ZIP's local header or central
-# directory, or markup a browser would run if it ever sniffed the file as HTML.
-FOREIGN = re.compile(
-    rb"PK\x03\x04|PK\x01\x02|PK\x05\x06|<(?:html|head|body|script|svg|iframe|!doctype|\?php)",
-    re.IGNORECASE,
-)
+# Markup a browser would run if it ever sniffed the file as HTML. Looked for where the
+# metadata lives (the start of the file: EXIF, XMP and comments come before the pixels),
+# not in the compressed pixels, where short patterns turn up by chance.
+MARKUP = re.compile(rb"<(?:html|head|body|script|iframe|!doctype|\?php|svg[\s>/])", re.IGNORECASE)
+MARKUP_SCAN_BYTES = 65536
+ZIP_END = b"PK\x05\x06"  # a ZIP's end of central directory record
 EXIF_IFD, DATE_TIME, DATE_TIME_ORIGINAL = 0x8769, 0x0132, 0x9003
 
 
@@ -69,6 +69,27 @@ def sniff(data: bytes) -> str | None:
     if data[4:8] == b"ftyp" and data[8:12] in HEIC_BRANDS:
         return "HEIF"
     return None
+
+
+def _holds_zip(data: bytes) -> bool:
+    """A ZIP reader finds an archive in these bytes: an end-of-central-directory record
+    whose comment runs exactly to the end of the file."""
+    start = data.find(ZIP_END)
+    while start != -1:
+        if len(data) - start >= 22:
+            comment = struct.unpack("<H", data[start + 20 : start + 22])[0]
+            if start + 22 + comment == len(data):
+                return True
+        start = data.find(ZIP_END, start + 1)
+    return False
+
+
+def _is_polyglot(kind: str, data: bytes) -> bool:
+    return (
+        bool(MARKUP.search(data, 0, MARKUP_SCAN_BYTES))
+        or _holds_zip(data)
+        or not _ends_cleanly(kind, data)
+    )
 
 
 def _ends_cleanly(kind: str, data: bytes) -> bool:
@@ -150,7 +171,7 @@ def encode(
         raise Refused(f"This file is not a photo we can take: send a {ACCEPTED} image.", 415)
     if kind == "HEIF" and not HEIC_SUPPORTED:
         raise Refused("HEIC photos can't be taken here yet: send a JPEG or PNG.", 415)
-    if FOREIGN.search(data) or not _ends_cleanly(kind, data):
+    if _is_polyglot(kind, data):
         raise Refused(
             "This file holds something besides a photo (data after the image, or another "
             "kind of file inside it), so it can't be taken. Save it again as a plain image."

@@ -110,11 +110,24 @@ def zip_bytes() -> bytes:
     return out.getvalue()
 
 
+def jpeg_with_zip_inside() -> bytes:
+    """A JPEG whose last comment segment holds a ZIP, so the file still ends with the
+    image's end marker after the archive's end record... as an archive tool reads it."""
+    archive = zip_bytes()
+    jpeg = camera_jpeg()
+    # Put the archive in a COM segment right before the end marker, with its end record's
+    # comment length covering the two final bytes: both a JPEG and a ZIP.
+    archive = archive[:-2] + struct.pack("<H", 2)
+    segment = b"\xff\xfe" + struct.pack(">H", len(archive) + 2) + archive
+    return jpeg[:-2] + segment + b"\xff\xd9"
+
+
 BAD_FILES = {
     "not an image": (b"Just some text, not a photo at all.\n" * 20, 415),
     "truncated": (camera_jpeg()[: len(camera_jpeg()) * 3 // 4] + b"\xff\xd9", 422),
     "jpeg then html": (camera_jpeg() + b"<html><script>alert(1)</script></html>", 422),
     "jpeg then zip": (camera_jpeg() + zip_bytes(), 422),
+    "zip inside the jpeg": (jpeg_with_zip_inside(), 422),
     "html inside the jpeg": (
         camera_jpeg().replace(b"my bedroom", b"<script>1</script>"[:10]),
         422,
