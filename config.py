@@ -156,6 +156,22 @@ class Config:
     EXPORT_INLINE_MAX_POSTS = 300
     EXPORT_DAYS = 7
 
+    # Progress photos (issue #15): where the re-encoded files live (forum/photos/storage.py),
+    # the largest file and image accepted, photos a member may send a day and a post may
+    # carry, and the sizes they are re-encoded to. Only the routes that take photos accept
+    # a request larger than MAX_CONTENT_LENGTH (forum/photos/uploads.py).
+    PHOTO_DIR = str(INSTANCE / "photos")
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 40_000_000
+    PHOTO_PER_DAY = 20
+    PHOTO_PER_POST = 4
+    PHOTO_DISPLAY_PX = 1600
+    PHOTO_THUMB_PX = 360
+    PHOTO_FORMAT = "webp"  # or "jpeg"
+    # `flask photos sweep` leaves files younger than this alone: they may belong to an
+    # upload whose row is not committed yet.
+    PHOTO_SWEEP_GRACE_MINUTES = 60
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -180,6 +196,7 @@ class TestingConfig(Config):
     NEW_MEMBER_HELD_POSTS = 0
     ANON_CACHE_SECONDS = 0
     TAG_COUNTS_SECONDS = 0
+    PHOTO_DIR = str(Path(tempfile.gettempdir()) / f"forum-test-photos-{os.getpid()}")
 
 
 class ProductionConfig(Config):

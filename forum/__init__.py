@@ -50,6 +50,9 @@ def create_app(config_class: type | None = None) -> Flask:
     limiter.init_app(app)
 
     urls.init_url_map(app)  # the converters must exist before any rule is added
+    from forum.photos import uploads
+
+    uploads.init_app(app)  # larger requests for the routes that take photos (issue #15)
 
     from forum.api.settings import bp as tokens_bp
     from forum.api.views import bp as api_bp
@@ -62,6 +65,7 @@ def create_app(config_class: type | None = None) -> Flask:
     from forum.moderation.views import bp as moderation_bp
     from forum.notifications.views import bp as notifications_bp
     from forum.pages.views import bp as pages_bp
+    from forum.photos.views import bp as photos_bp
     from forum.search.views import bp as search_bp
     from forum.tags.views import bp as tags_bp
     from forum.threads.views import bp as threads_bp
@@ -83,6 +87,7 @@ def create_app(config_class: type | None = None) -> Flask:
         tokens_bp,
         data_bp,
         contact_bp,
+        photos_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -34,6 +34,7 @@ def register_commands(app: Flask) -> None:
     from forum.journals.commands import journals_group
     from forum.mail.commands import mail_group
     from forum.notifications.commands import notifications_group
+    from forum.photos.commands import photos_group
     from forum.search.commands import search_group
     from forum.tags.commands import load_tags, tags_group
     from forum.threads.commands import posts_group
@@ -52,6 +53,7 @@ def register_commands(app: Flask) -> None:
         jobs_group,
         bench_group,
         data_group,
+        photos_group,
     ):
         app.cli.add_command(group)
     from forum.demo.commands import demo_group

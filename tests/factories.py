@@ -198,3 +198,31 @@ def set_post_status(
         moderation.act_on_item(item, moderator, _DECISIONS[status], reason or DECIDED)
     db.session.flush()
     return post
+
+
+# --- Progress photos (issue #15) --------------------------------------------------------------
+
+
+def make_photo(
+    post: Post | None = None,
+    *,
+    entry=None,
+    visibility: str = "private",
+    data: bytes | None = None,
+):
+    """A photo on ``post`` (or journal ``entry``) by its author, through the services that an
+    upload goes through: checked, re-encoded, stored under PHOTO_DIR."""
+    from forum.photos import images, services
+    from tests.photos.images import camera_jpeg
+
+    author = db.session.get(User, post.author_id if post is not None else entry.user_id)
+    encoded = images.encode(
+        data or camera_jpeg(),
+        max_pixels=current_app.config["PHOTO_MAX_PIXELS"],
+        display_px=current_app.config["PHOTO_DISPLAY_PX"],
+        thumb_px=current_app.config["PHOTO_THUMB_PX"],
+        fmt=current_app.config["PHOTO_FORMAT"],
+        today=utcnow().date(),
+    )
+    (photo,) = services.attach(author, [encoded], visibility, post=post, entry=entry)
+    return photo

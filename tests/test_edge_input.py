@@ -198,6 +198,8 @@ def test_json_posted_to_any_form_endpoint_is_refused(app, world, body):
         "appeal_id": 424242,
         "username": "storyteller",
         "token_id": 1,
+        # Issue #15: a photo (none has this id).
+        "photo_id": 424242,
     }
     failures = []
     for rule in app.url_map.iter_rules():

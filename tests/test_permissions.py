@@ -236,6 +236,12 @@ ROUTES = [
         row(LOGIN, 403, 409, 409, 409, 409, 409, 403, LOGIN),
         skin_now="clear",
     ),
+    # Progress photos (issue #15): the one rule on every request, 404 to those it leaves out
+    # (tests/photos/ walks private, members and everyone photos).
+    get("/photos/424242", everyone(404)),
+    post("/photos/424242", everyone(405)),
+    get("/photos/424242/thumb", everyone(404)),
+    post("/photos/424242/thumb", everyone(405)),
     get("/journal/export", signed_in(200)),
     post("/journal/export", everyone(405)),
     get("/journal/export.csv", signed_in(200)),
@@ -354,6 +360,9 @@ ROUTES = [
     post("/mod/items/{item}/release", staff_only(GO)),
     get("/mod/items/{item}/act", everyone(405)),
     post("/mod/items/{item}/act", staff_only(GO), action="dismiss", reason="Keeps the rules."),
+    # Progress photos (issue #15): a photo of another post is not the item's to remove.
+    get("/mod/items/{item}/photos/424242/remove", everyone(405)),
+    post("/mod/items/{item}/photos/424242/remove", staff_only(404), reason="Shows a face."),
     post("/mod/items/424242/act", staff_only(404), action="dismiss", reason="Nothing here."),
     # Issue #16: acting where moderators read, appeals, notes and figures.
     get("/p/{opening}/moderate", staff_only(200)),

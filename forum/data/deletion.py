@@ -44,6 +44,7 @@ from forum.models import (
     utcnow,
 )
 from forum.moderation.services import log_action
+from forum.photos.services import delete_member_photos
 
 MODES = ("keep", "erase")
 FORMER_EMAIL = "former-member@invalid"
@@ -146,6 +147,8 @@ def purge_account(user: User, *, mode: str | None = None) -> None:
     for post in posts:
         _clear_experience(post)
         post.author_id, post.nonce = former.id, None
+        if post.photo_count:
+            post.photo_count = 0  # the photos go in either mode (issue #15)
         if mode == "erase":
             _erase(post, banned, now)
     for thread in db.session.scalars(select(Thread).where(Thread.author_id == user.id)):
@@ -168,6 +171,7 @@ def purge_account(user: User, *, mode: str | None = None) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.to_address) == email))
+    delete_member_photos(user.id)  # the rows now, the files once this commits
     db.session.flush()  # the posts and threads above now belong to the former member
     _release(User.__table__, User.id == user.id)
     db.session.add(

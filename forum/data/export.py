@@ -1,7 +1,7 @@
 """ "Download my data" (issue #13): the archive's contents, documented in FORMAT.md.
 
 Everything in it is the member's own: their account, posts (every version), reports they
-made, notifications and bookmarks. Nothing names another member: not who replied, who
+made, notifications, bookmarks and photos. Nothing names another member: not who replied, who
 reported their posts, who edited a revision, nor any other address.
 """
 
@@ -23,6 +23,7 @@ from forum.models import (
     DataExport,
     ExportStatus,
     Notification,
+    Photo,
     Post,
     PostRevision,
     Report,
@@ -30,6 +31,7 @@ from forum.models import (
     UserSession,
     utcnow,
 )
+from forum.photos.storage import storage
 from forum.urls import external_url
 
 FORMAT_FILE = Path(__file__).with_name("FORMAT.md")
@@ -182,6 +184,28 @@ def bookmarks_data(user: User) -> list[dict]:
     return [{"post_id": row.post_id, "created_at": _iso(row.created_at)} for row in rows]
 
 
+def photos_data(user: User) -> list[dict]:
+    """The member's photos, oldest first; each one's file is in the archive (issue #15)."""
+    rows = db.session.scalars(
+        select(Photo).where(Photo.author_id == user.id).order_by(Photo.created_at, Photo.id)
+    )
+    return [
+        {
+            "id": photo.id,
+            "file": f"photos/{photo.id}.{photo.extension}",
+            "post_id": photo.post_id,
+            "journal_entry_id": photo.journal_entry_id,
+            "visibility": photo.visibility,
+            "taken_on": photo.taken_on.isoformat(),
+            "created_at": _iso(photo.created_at),
+            "width": photo.width,
+            "height": photo.height,
+            "_key": photo.key,
+        }
+        for photo in rows
+    ]
+
+
 def build_archive(user: User) -> bytes:
     """The zip a member downloads: see FORMAT.md, which goes in it too."""
     account, posts = account_data(user), posts_data(user)
@@ -192,10 +216,17 @@ def build_archive(user: User) -> bytes:
         "notifications.json": notifications_data(user),
         "bookmarks.json": bookmarks_data(user),
     }
+    photos = photos_data(user)
+    files["photos.json"] = [{k: v for k, v in p.items() if k != "_key"} for p in photos]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
             archive.writestr(name, json.dumps(content, indent=2, ensure_ascii=False))
+        stored = storage()
+        for photo in photos:
+            data = stored.open(photo["_key"], "display")
+            if data is not None:
+                archive.writestr(photo["file"], data)
         archive.writestr(
             "posts.html",
             render_template("data/posts_export.html", account=account, posts=posts),

@@ -165,6 +165,12 @@ def _journal_stats() -> str:
     return f"{cells} statistics cells"
 
 
+def _photo_sweep() -> str:
+    from forum.photos.services import sweep
+
+    return f"{sweep()} unused photos' files removed"
+
+
 def _minutes(n: int) -> Callable[[], timedelta]:
     return lambda: timedelta(minutes=n)
 
@@ -182,3 +188,5 @@ register("deletions", _minutes(60), _deletions)
 # Treatment journals (issue #14): check-in reminders daily, the community statistics hourly.
 register("journal-reminders", lambda: timedelta(days=1), _journal_reminders)
 register("journal-stats", lambda: timedelta(hours=1), _journal_stats)
+# Progress photos (issue #15): files left by uploads that never committed, or whose rows went.
+register("photo-sweep", lambda: timedelta(hours=1), _photo_sweep)

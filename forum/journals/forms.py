@@ -20,6 +20,7 @@ from forum.journals.services import (
     VISIBILITY_LABELS,
     side_effects,
 )
+from forum.photos.forms import PhotoFields
 
 LEVEL_CHOICES = [SelectChoice(level, label) for level, label in SIDE_EFFECT_LEVELS.items()]
 SCALE_CHOICES = [SelectChoice(n, str(n)) for n in range(1, 6)]
@@ -72,7 +73,7 @@ class WeightForm(Form):
 
 
 @_with_side_effects
-class EntryForm(Form):
+class EntryForm(PhotoFields, Form):
     date = DateField("Day", validators=[InputRequired("Enter the day.")], format="%Y-%m-%d")
     skin = RadioField(
         "Skin (1 bad – 5 good)",

@@ -3,7 +3,7 @@ template reads. Each costs a fixed number of queries whatever the journal's size
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
@@ -15,9 +15,11 @@ from forum.guide.content import load_article_files
 from forum.journals import charts, services
 from forum.journals.aggregate import LABELS, TAG_MEASURES, Stats
 from forum.journals.stats_cache import cached_stats
-from forum.models import JournalEntry, User
+from forum.models import JournalEntry, Photo, User
+from forum.photos.services import photos_by_owner
 from forum.visibility import Viewer
 from forum.visibility.journals import can_see_journal, can_see_journal_entry
+from forum.visibility.photos import can_see_photo
 
 DISCLAIMER = (
     "These are self-reports from members who chose to share their journals, not a clinical "
@@ -34,6 +36,7 @@ class JournalView:
     timeline: charts.Timeline
     checkins: list
     prompt: object
+    photos: dict = field(default_factory=dict)  # entry id -> the photos the viewer may see
 
 
 def journal_view(member: User, viewer) -> JournalView:
@@ -56,6 +59,7 @@ def journal_view(member: User, viewer) -> JournalView:
         charts.timeline(entries, course.periods, member.course_start, member.course_end),
         states,
         services.pending_prompt(states),
+        photos=entry_photos(entries, journal, viewer),
     )
 
 
@@ -75,6 +79,23 @@ def own_entries(member: User, *, before: date | None = None, limit: int) -> Entr
     more = len(rows) > limit
     rows = rows[:limit]
     return EntryPage(rows, rows[-1].day if more else None)
+
+
+def entry_photos(entries, journal, viewer) -> dict:
+    """The photos of these entries that ``viewer`` may see, by entry (one query)."""
+    by_entry = photos_by_owner(Photo.journal_entry_id, (entry.id for entry in entries))
+    entries_by_id = {entry.id: entry for entry in entries}
+    return {
+        entry_id: shown
+        for entry_id, photos in by_entry.items()
+        if (
+            shown := [
+                photo
+                for photo in photos
+                if can_see_photo(photo, viewer, entry=entries_by_id[entry_id], journal=journal)
+            ]
+        )
+    }
 
 
 def find_member(username: str) -> User:

@@ -19,6 +19,7 @@ from forum.journals.forms import (
 )
 from forum.journals.stats_cache import cached_stats
 from forum.permissions import require_can_write
+from forum.photos import uploads
 
 bp = Blueprint("journals", __name__)
 
@@ -122,6 +123,7 @@ def add_entry():
     if not form.validate():
         return journal_page(422, entry_form=form)
     try:
+        photos = uploads.prepare(form)  # every photo checked before anything is written
         result = services.save_entry(
             _me(),
             day=form.date.data,
@@ -131,8 +133,14 @@ def add_entry():
             note=form.note.data or "",
             private=form.private.data,
         )
+        uploads.attach(form, _me(), photos, entry=result.entry)
     except FieldErrors as exc:
         exc.apply(form)
+        return journal_page(exc.status, entry_form=form)
+    except ForumError as exc:
+        db.session.rollback()
+        if not uploads.show_error(form, exc):
+            raise
         return journal_page(exc.status, entry_form=form)
     db.session.commit()
     flash(

@@ -32,6 +32,7 @@ from forum.models.notify import (
     TagFollow,
     ThreadWatch,
 )
+from forum.models.photo import PHOTO_VISIBILITY_LABELS, Photo, PhotoVisibility
 from forum.models.privacy import DataExport, ExportStatus
 from forum.models.ratelimit import DatabaseStorage, RateLimitCounter
 from forum.models.tag import Tag, thread_tags
@@ -58,6 +59,9 @@ from forum.models.user import (
 )
 
 __all__ = [
+    "PHOTO_VISIBILITY_LABELS",
+    "Photo",
+    "PhotoVisibility",
     "ThreadWatch",
     "TagFollow",
     "NotificationPrefs",

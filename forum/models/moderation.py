@@ -61,6 +61,8 @@ class ModAction(StrEnum):
     APPEAL_GRANTED = "appeal:granted"
     # Issue #14: a crisis note in a shared journal made private by a moderator.
     JOURNAL_HIDE = "journal:hide"
+    # Issue #15: one photo taken off a post that stays.
+    PHOTO_REMOVE = "photo:remove"
 
 
 class Decision(StrEnum):

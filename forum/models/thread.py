@@ -183,6 +183,8 @@ class Post(ExperienceDetails, db.Model):
     )
     # A per-form random value: a double-submitted form inserts one post (issue #6).
     nonce: Mapped[str | None] = mapped_column(String(64))
+    # How many photos it carries (issue #15): a page asks for photos only when one has some.
+    photo_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])

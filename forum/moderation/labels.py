@@ -141,6 +141,7 @@ ACTION_VERBS = {
     ModAction.JOURNAL_HIDE: "Made private a journal note of",
     ModAction.APPEAL_UPHELD: "Appeal upheld:",
     ModAction.APPEAL_GRANTED: "Appeal granted:",
+    ModAction.PHOTO_REMOVE: "Removed a photo from",
 }
 # Actions whose reason was written for the author, so the public log shows it; approving
 # and dismissing carry at most a note between moderators.

@@ -22,6 +22,8 @@ from forum.moderation.forms import (
 )
 from forum.moderation.services import journal_items
 from forum.permissions import role_required
+from forum.photos import services as photo_services
+from forum.photos.forms import RemovePhotoForm
 from forum.validation import int_or_none
 from forum.visibility import can_see_post
 
@@ -92,7 +94,9 @@ def queue():
     )
 
 
-def _item_page(item_id: int, form: ActionForm | None = None, message: str | None = None):
+def _item_page(
+    item_id: int, form: ActionForm | None = None, message: str | None = None, photo_form=None
+):
     item = services.get_item(item_id, _user())
     if journal_items.is_journal_item(item):
         return _journal_item_page(item, form, message)
@@ -100,6 +104,9 @@ def _item_page(item_id: int, form: ActionForm | None = None, message: str | None
     return render_template(
         "moderation/item.html",
         detail=detail,
+        # The reported post's photos, all of them, unblurred behind a warning (issue #15).
+        photos=photo_services.photos_of_post(detail.post),
+        photo_form=photo_form or RemovePhotoForm(formdata=None),
         form=form or ActionForm(formdata=None),
         confirm=ConfirmForm(),
         message=message,
@@ -185,6 +192,24 @@ def act(item_id):
     db.session.commit()
     flash(f"Done: {labels.DECISION_DONE[form.action.data]}.", "success")
     return redirect(url_for("moderation.queue"))
+
+
+@bp.route("/mod/items/<id:item_id>/photos/<id:photo_id>/remove", methods=["POST"])
+@role_required(Role.MODERATOR)
+def remove_photo(item_id, photo_id):
+    item = services.get_item(item_id, _user())
+    photo = photo_services.photo_of_item(item, photo_id)
+    form = RemovePhotoForm()
+    if not form.validate_on_submit():
+        return _item_page(item_id, photo_form=form), 422
+    try:
+        photo_services.remove_photo(photo, _user(), reason=form.reason.data, item=item)
+    except ForumError as exc:
+        db.session.rollback()
+        return _item_page(item_id, message=str(exc), photo_form=form), exc.status
+    db.session.commit()
+    flash("The photo was removed; the post stays.", "success")
+    return redirect(url_for("moderation.item", item_id=item_id))
 
 
 # --- The public log --------------------------------------------------------------------------

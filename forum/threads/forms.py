@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum.forms import Form
 from forum.models import AUDIENCE_LABELS, STAGE_LABELS, Audience, Stage
+from forum.photos.forms import PhotoFields
 from forum.threads.services import BODY_MAX, TAGS_MAX, TAGS_MIN, TITLE_MAX, TITLE_MIN
 from forum.validation import int_or_none
 
@@ -146,7 +147,7 @@ class ExperienceFields:
             raise ValidationError("Give a treatment month or months since finishing, not both.")
 
 
-class ThreadForm(PostFormMixin, ExperienceFields, Form):
+class ThreadForm(PhotoFields, PostFormMixin, ExperienceFields, Form):
     title = title_field()
     body = TextAreaField(
         "Your experience", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines]
@@ -161,7 +162,7 @@ def tag_choices(tags) -> list[SelectChoice]:
     return [SelectChoice(tag.slug, tag.name) for tag in tags]
 
 
-class ReplyForm(PostFormMixin, Form):
+class ReplyForm(PhotoFields, PostFormMixin, Form):
     body = TextAreaField(
         "Your reply", validators=BODY_FIELD_VALIDATORS, filters=[normalise_newlines]
     )

@@ -122,6 +122,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     more: bool = False  # it has replies below the visible depth ("continue this thread")
     item_id: int | None = None  # its pending review item, for moderators
+    photos: list = field(default_factory=list)  # the photos its reader may see (issue #15)
 
 
 @dataclass

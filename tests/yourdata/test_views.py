@@ -94,6 +94,7 @@ def test_an_export_holds_everything_of_the_member_and_nothing_of_another(app):
         "reports.json",
         "notifications.json",
         "bookmarks.json",
+        "photos.json",
         "posts.html",
         "FORMAT.md",
     }

@@ -9,6 +9,7 @@ from forum.models import Post, PostRevision, PostStatus, User, utcnow
 from forum.moderation import services as moderation
 from forum.notifications.mentions import render_post
 from forum.permissions import require_can_write
+from forum.photos.services import delete_post_photos
 from forum.threads.details import apply_details, details_change
 from forum.threads.services.checks import TITLE_MAX, TITLE_MIN, check_body, screen, thread_text
 from forum.threads.services.experience import Experience
@@ -128,6 +129,8 @@ def delete_post(post: Post, user: User) -> None:
     post.deleted_at = utcnow()
     post.body = ""
     post.body_html = ""
+    if post.photo_count:  # a member's photos go with their post, files and all (#15)
+        delete_post_photos(post)
     db.session.flush()
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import Post, Tag, Thread, User, thread_tags
+from forum.photos.services import attach_to_tree
 from forum.threads import tree
 from forum.threads.ranking import SORT_OLDEST
 from forum.visibility import (
@@ -74,8 +75,11 @@ def thread_page(
     """The page of the tree a reader asked for: a page number, or a reply's subtree; its
     replies oldest or most helpful first (``sort``, issue #11)."""
     if root_id is not None:
-        return tree.load_subtree(thread, viewer, root_id, **tree_settings(), sort=sort)
-    return tree.load_page(thread, viewer, page, **tree_settings(), sort=sort)
+        found = tree.load_subtree(thread, viewer, root_id, **tree_settings(), sort=sort)
+    else:
+        found = tree.load_page(thread, viewer, page, **tree_settings(), sort=sort)
+    attach_to_tree(found, viewer)  # one more query, only when a post here has photos (#15)
+    return found
 
 
 def locate_post(post: Post) -> tuple[int, int | None]:

@@ -7,6 +7,7 @@ from forum.errors import ForumError, NotFound
 from forum.extensions import db
 from forum.markup import render_user_text
 from forum.models import PostStatus, Thread
+from forum.photos import uploads
 from forum.tags import services as tag_services
 from forum.threads import audience, services
 from forum.threads.forms import ReplyForm, ThreadForm, tag_choices
@@ -96,12 +97,16 @@ def reply(thread_id):
     if form.wants_preview:
         return _thread_page(thread, user, form, **again, preview=render_user_text(form.body.data))
     try:
+        photos = uploads.prepare(form)  # every photo checked before anything is written
         post, created = services.reply(
             thread, user, body=form.body.data, parent_id=parent_id, nonce=form.nonce.data
         )
+        if created and photos:
+            uploads.attach(form, user, photos, post=post)
     except ForumError as exc:
         db.session.rollback()
-        form.body.errors = [*form.body.errors, str(exc)]
+        if not uploads.show_error(form, exc):
+            form.body.errors = [*form.body.errors, str(exc)]
         return _thread_page(
             thread, user, form, **again, status=exc.status, headers=retry_headers(exc)
         )
@@ -140,6 +145,7 @@ def new():
         preview = render_user_text(form.body.data)
     else:
         try:
+            photos = uploads.prepare(form)
             thread, created = services.create_thread(
                 user,
                 title=form.title.data,
@@ -154,9 +160,13 @@ def new():
                 nonce=form.nonce.data,
                 visibility=form.visibility.data,
             )
+            if created and photos:
+                uploads.attach(form, user, photos, post=services.opening_post(thread))
         except ForumError as exc:
             db.session.rollback()
-            error, status, headers = str(exc), exc.status, retry_headers(exc)
+            if not uploads.show_error(form, exc):
+                error = str(exc)
+            status, headers = exc.status, retry_headers(exc)
         else:
             target, held, thread_id = (
                 thread_url(thread),
