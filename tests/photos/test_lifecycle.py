@@ -150,22 +150,20 @@ def test_the_export_lists_the_members_photos_with_their_files(app):
     assert data.startswith(b"RIFF") and b"GPS" not in data
 
 
+def _post_entry(client, photo: tuple[bytes, str], **fields):
+    """Today's journal entry with one photo attached, as the entry form sends it."""
+    data, name = photo
+    form = {"date": time.strftime("%Y-%m-%d", time.gmtime()), "skin": "3", "mood": "4"}
+    form |= {**fields, "photos": [(io.BytesIO(data), name)]}
+    return client.post("/journal/entries", data=form, content_type="multipart/form-data")
+
+
 def test_a_journal_entry_takes_photos_seen_as_the_entry_is(app, photo_dir):
     author, reader = make_user("diarist"), make_user("curious")
     db.session.commit()
     writer = login(app.test_client(), author)
     assert writer.post("/journal/settings", data={"visibility": "members"}).status_code == 302
-    response = writer.post(
-        "/journal/entries",
-        data={
-            "date": time.strftime("%Y-%m-%d", time.gmtime()),
-            "skin": "3",
-            "mood": "4",
-            "photo_visibility": "members",
-            "photos": [(io.BytesIO(images.camera_jpeg()), "today.jpg")],
-        },
-        content_type="multipart/form-data",
-    )
+    response = _post_entry(writer, (images.camera_jpeg(), "today.jpg"), photo_visibility="members")
     assert response.status_code == 302
     photo = db.session.scalar(select(Photo))
     assert photo.journal_entry_id is not None and photo.post_id is None
@@ -180,17 +178,7 @@ def test_a_refused_journal_photo_keeps_the_note(app, photo_dir):
     author = make_user("noter")
     db.session.commit()
     writer = login(app.test_client(), author)
-    response = writer.post(
-        "/journal/entries",
-        data={
-            "date": time.strftime("%Y-%m-%d", time.gmtime()),
-            "skin": "3",
-            "mood": "4",
-            "note": "A note worth keeping.",
-            "photos": [(io.BytesIO(images.huge_png()), "huge.png")],
-        },
-        content_type="multipart/form-data",
-    )
+    response = _post_entry(writer, (images.huge_png(), "huge.png"), note="A note worth keeping.")
     assert response.status_code == 413
     assert "A note worth keeping." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Photo.id))) == 0 and stored_files(photo_dir) == []
