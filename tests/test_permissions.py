@@ -46,7 +46,7 @@ from forum.models import (
 from forum.moderation import services as moderation
 from forum.tags.services import load_shipped_tags
 from forum.threads import services as threads
-from tests.conftest import clear_extra_tables, login
+from tests.conftest import clear_extra_tables, empty_model_tables, login
 from tests.factories import PASSWORD, make_post, make_thread, make_user
 
 VISITORS = (
@@ -395,8 +395,7 @@ ROUTES = [
 def reset_database():
     db.session.remove()
     with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())
+        empty_model_tables(conn)
         clear_extra_tables(conn)
     limiter.reset()
 

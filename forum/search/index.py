@@ -15,11 +15,24 @@ inside a flush (``forum.sync`` calls them there for every change made through th
 and always index the rows as they are now, whatever objects are loaded.
 """
 
+import functools
 import html
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import and_, case, column, func, literal, or_, select, table, text, update
+from sqlalchemy import (
+    Text,
+    and_,
+    bindparam,
+    case,
+    column,
+    func,
+    or_,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -128,6 +141,16 @@ def write_new_post(conn: Connection, post_id: int, body_html: str) -> None:
     """The document of a post just inserted, in one statement: its text from the HTML just
     written, everything else (its thread's title, stage, visibility and audience) read by the same
     statement from the rows as they are now."""
+    conn.execute(
+        _new_post_statement(conn.dialect.name),
+        {"post_id": post_id, "document_body": plain_text(body_html)},
+    )
+
+
+@functools.cache
+def _new_post_statement(dialect_name: str):
+    """Built once per dialect, its values bound at run time: building it cost more than
+    running it, on every post (issue #17)."""
     opening = Post.parent_id.is_(None)
     rows = (
         select(
@@ -135,25 +158,23 @@ def write_new_post(conn: Connection, post_id: int, body_html: str) -> None:
             Post.id,
             Post.thread_id,
             case((opening, Thread.title), else_=""),
-            literal(plain_text(body_html)),
+            bindparam("document_body", type_=Text),
             case((opening, func.coalesce(Thread.stage, Post.stage)), else_=Post.stage),
             posts_for_members(),
             ~for_everyone_sql(),
             Post.created_at,
         )
         .join(Thread, Thread.id == Post.thread_id)
-        .where(Post.id == post_id, Post.deleted_at.is_(None))
+        .where(Post.id == bindparam("post_id"), Post.deleted_at.is_(None))
     )
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(_all_columns).from_select(
         [c.name for c in _all_columns.columns], rows
     )
     refreshed = ("thread_id", "title", "body", "stage", "visible", "members_only")
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["kind", "ref_id"],
-            set_={name: statement.excluded[name] for name in refreshed},
-        )
+    return statement.on_conflict_do_update(
+        index_elements=["kind", "ref_id"],
+        set_={name: statement.excluded[name] for name in refreshed},
     )
 
 
