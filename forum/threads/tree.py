@@ -14,12 +14,11 @@ replies never share one. Deleting keeps the node.
 import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, and_, bindparam, func, literal, null, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, func, literal, null, or_, select
 from sqlalchemy.orm import aliased, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.bookmarks.services import bookmark_join
-from forum.errors import InvalidAction, NotFound
+from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import (
     GuideArticle,
@@ -49,56 +48,6 @@ def segment(ordinal: int) -> str:
 def ancestor_path(path: str, depth: int) -> str:
     """The path of the ancestor at ``depth`` of the node whose path is ``path``."""
     return path[: depth * SEGMENT_WIDTH]
-
-
-def allocate_ordinal(parent: Post) -> int:
-    """Take the next sibling ordinal under ``parent``, atomically in SQL.
-
-    Raises InvalidAction when the parent has run out of ordinals.
-    """
-    ordinal = db.session.execute(
-        update(_posts)
-        .where(_posts.c.id == parent.id)
-        .values(child_count=_posts.c.child_count + 1)
-        .returning(_posts.c.child_count)
-    ).scalar_one()
-    if ordinal > MAX_ORDINAL:
-        raise InvalidAction("This post has as many replies as it can take; reply elsewhere.")
-    set_committed_value(parent, "child_count", ordinal)
-    return ordinal
-
-
-def allocate_under_opening(thread_id: int):
-    """Take the next top-level ordinal of a thread: the opening post's counter incremented
-    in SQL, the opening post's tree columns returned by the same statement (a plain reply
-    needs no read of its parent). A row with ``id, thread_id, depth, path, branch`` and
-    ``ordinal``, or None when the thread has no opening post."""
-    row = db.session.execute(
-        update(_posts)
-        .where(_posts.c.thread_id == thread_id, _posts.c.branch == 0, _posts.c.parent_id.is_(None))
-        .values(child_count=_posts.c.child_count + 1)
-        .returning(
-            _posts.c.id,
-            _posts.c.thread_id,
-            _posts.c.depth,
-            _posts.c.path,
-            _posts.c.branch,
-            _posts.c.child_count.label("ordinal"),
-        )
-    ).first()
-    if row is not None and row.ordinal > MAX_ORDINAL:
-        raise InvalidAction("This post has as many replies as it can take; reply elsewhere.")
-    return row
-
-
-def place_under(post: Post, parent, ordinal: int) -> None:
-    """Set the tree columns of a new ``post`` that is ``parent``'s child number ``ordinal``
-    (``parent``: a Post, or a row with its id and tree columns)."""
-    post.thread_id = parent.thread_id
-    post.parent_id = parent.id
-    post.depth = parent.depth + 1
-    post.path = parent.path + segment(ordinal)
-    post.branch = ordinal if parent.depth == 0 else parent.branch
 
 
 def subtree_condition(table, root_path: str, root_branch: int):

@@ -1,6 +1,8 @@
 """Starting threads and replying: limits, repeated forms, the tree and the counters."""
 
-from sqlalchemy import select, update
+import functools
+
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -13,7 +15,7 @@ from forum.moderation import services as moderation
 from forum.notifications import fanout
 from forum.notifications.mentions import render_post
 from forum.permissions import require_can_write
-from forum.threads import tree
+from forum.threads import numbering
 from forum.threads.services.checks import (
     TAGS_MAX,
     TAGS_MIN,
@@ -223,20 +225,30 @@ def reply(
 def _place(post: Post, thread: Thread, parent: Post | None) -> None:
     """Number ``post`` under ``parent``, or under the opening post when it is None."""
     if parent is not None:
-        tree.place_under(post, parent, tree.allocate_ordinal(parent))
+        numbering.place_under(post, parent, numbering.allocate_ordinal(parent))
         return
-    opening = tree.allocate_under_opening(thread.id)
+    opening = numbering.allocate_under_opening(thread.id)
     if opening is None:
         raise NotFound("This thread no longer exists.")
-    tree.place_under(post, opening, opening.ordinal)
+    numbering.place_under(post, opening, opening.ordinal)
 
 
 def _count_reply(thread: Thread, now) -> None:
-    count = db.session.execute(
-        update(_threads)
-        .where(_threads.c.id == thread.id)
-        .values(reply_count=_threads.c.reply_count + 1, last_activity_at=now)
-        .returning(_threads.c.reply_count)
-    ).scalar_one()
+    count = db.session.execute(_count_reply_statement(), {"of_thread": thread.id, "now": now})
+    count = count.scalar_one()
     set_committed_value(thread, "last_activity_at", now)
     set_committed_value(thread, "reply_count", count)
+
+
+@functools.cache
+def _count_reply_statement():
+    """Built once (issue #17: building it cost more than running it)."""
+    return (
+        update(_threads)
+        .where(_threads.c.id == bindparam("of_thread"))
+        .values(
+            reply_count=_threads.c.reply_count + 1,
+            last_activity_at=bindparam("now", type_=_threads.c.last_activity_at.type),
+        )
+        .returning(_threads.c.reply_count)
+    )
