@@ -42,6 +42,9 @@ PRIVATE_HEADERS = frozenset(
     {"set-cookie", "x-request-id", "x-cache", "x-query-count", "content-length"}
 )
 MAX_LOCAL_ENTRIES = 2000
+# And at most this many bytes of pages per worker: crawlers walking the long tail filled
+# 2,000 entries with 50 MB of pages a worker (issue #17: workers under 150 MB).
+MAX_LOCAL_BYTES = 16 * 1024 * 1024
 # Set on the WSGI environ by CachedPageMiddleware after a lookup that missed: the
 # generation the page should be stored under, so Flask does not look it up again.
 LOOKED_UP = "forum.page_cache_generation"
@@ -58,6 +61,7 @@ class LocalStore:
 
     def __init__(self, stamp_path: Path):
         self.entries: OrderedDict[str, tuple[float, int, bytes]] = OrderedDict()
+        self.size = 0  # bytes of payload held
         self.lock = threading.Lock()
         self.stamp_path = stamp_path
 
@@ -74,17 +78,23 @@ class LocalStore:
                 return None
             expires, generation, payload = entry
             if expires < time.monotonic():
-                del self.entries[key]
+                self._drop(key)
                 return None
             self.entries.move_to_end(key)
         return generation, payload
 
     def set(self, key: str, generation: int, payload: bytes, ttl: int) -> None:
         with self.lock:
+            self._drop(key)
             self.entries[key] = (time.monotonic() + ttl, generation, payload)
-            self.entries.move_to_end(key)
-            while len(self.entries) > MAX_LOCAL_ENTRIES:
-                self.entries.popitem(last=False)
+            self.size += len(payload)
+            while len(self.entries) > MAX_LOCAL_ENTRIES or self.size > MAX_LOCAL_BYTES:
+                self._drop(next(iter(self.entries)))  # the least recently used
+
+    def _drop(self, key: str) -> None:
+        entry = self.entries.pop(key, None)
+        if entry is not None:
+            self.size -= len(entry[2])
 
     def purge(self) -> None:
         self.stamp_path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,6 +105,7 @@ class LocalStore:
         os.utime(self.stamp_path, ns=(time.time_ns(), time.time_ns()))
         with self.lock:
             self.entries.clear()
+            self.size = 0
 
 
 class RedisStore:

@@ -52,6 +52,25 @@ def test_signed_out_readers_get_the_cached_page(cached_app):
     assert client.get("/cached?page=2").get_data(as_text=True) == "render 2"
 
 
+def test_a_worker_keeps_at_most_its_byte_budget_of_pages(cached_app, monkeypatch):
+    """Readers spread over many pages (crawlers on the long tail) evict the least recently
+    used pages instead of growing the worker (issue #17)."""
+    app = cached_app()
+    client = app.test_client()
+    page_bytes = len(client.get("/cached?page=0").get_data())
+    budget = 20 * page_bytes * 4  # room for about 20 stored pages with their headers
+    monkeypatch.setattr(cache, "MAX_LOCAL_BYTES", budget)
+    for n in range(1, 200):
+        assert client.get(f"/cached?page={n}").headers["X-Cache"] == "miss"
+    store = app.extensions["page_cache"]
+    assert 0 < store.size <= budget
+    assert store.size == sum(len(payload) for _, _, payload in store.entries.values())
+    assert len(store.entries) < 100
+    # The newest pages are still served from the store; the first ones are gone.
+    assert client.get("/cached?page=199").headers["X-Cache"] == "hit"
+    assert client.get("/cached?page=1").headers["X-Cache"] == "miss"
+
+
 def test_views_not_marked_are_never_cached(cached_app):
     client = cached_app().test_client()
     assert client.get("/personal").get_data(as_text=True) == "render 1"
