@@ -124,6 +124,9 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (table is not None and table.name.startswith(SEARCH_TABLE_PREFIX))
 
 
+TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
 def count_queries(app: Flask, engine: Engine) -> None:
     """With QUERY_COUNT_HEADER on, each response says how many SQL statements it cost."""
     if not app.config.get("QUERY_COUNT_HEADER"):
@@ -131,8 +134,9 @@ def count_queries(app: Flask, engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def count(_conn, _cursor, statement, *_args):
-        # SQLite's BEGIN (and begin_writes' COMMIT) are sent as statements; not queries.
-        if has_request_context() and not statement.startswith(("BEGIN", "COMMIT")):
+        # Transaction control (SQLite's BEGIN, begin_writes' COMMIT, the savepoint around a
+        # reply's writes) is sent as statements, but is not a query.
+        if has_request_context() and not statement.lstrip().upper().startswith(TRANSACTION):
             g.query_count = g.get("query_count", 0) + 1
 
     @app.after_request
