@@ -42,8 +42,8 @@ PRIVATE_HEADERS = frozenset(
     {"set-cookie", "x-request-id", "x-cache", "x-query-count", "content-length"}
 )
 MAX_LOCAL_ENTRIES = 2000
-# And at most this many bytes of pages per worker: crawlers walking the long tail filled
-# 2,000 entries with 50 MB of pages a worker (issue #17: workers under 150 MB).
+# And at most this many bytes of pages per worker: readers spread over the long tail grew a
+# worker from 105 to 158 MB in make bench (issue #17: workers under 150 MB).
 MAX_LOCAL_BYTES = 16 * 1024 * 1024
 # Set on the WSGI environ by CachedPageMiddleware after a lookup that missed: the
 # generation the page should be stored under, so Flask does not look it up again.
