@@ -3,6 +3,7 @@ on a phone, with a menu that opens without JavaScript; "Get help now" always in 
 (issue #11)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.extensions import db
 from forum.models import Role
@@ -62,7 +63,7 @@ def test_the_header_is_one_row_on_a_desktop_screen(page, live_app, live_server, 
     assert main_nav.get_by_role("link", name="Queue").is_visible() == (role == "moderator")
     assert header.get_by_label("Search the forum").is_visible()
     assert header.get_by_role("link", name="Get help now").is_visible()
-    assert not header.locator(".site-menu > summary").is_visible()
+    expect(header.locator(".site-menu > summary")).to_be_hidden()
     assert_one_row(page)
     check_accessibility(page)
 
@@ -98,8 +99,8 @@ def test_the_phone_menu_opens_without_javascript(phone_without_javascript, membe
     assert header_height(page) <= PHONE_HEADER_MAX
     assert header.get_by_role("link", name="Get help now").is_visible()
     guide = header.get_by_role("navigation", name="Main").get_by_role("link", name="Guide")
-    assert not guide.is_visible()
-    assert not header.get_by_label("Search the forum").is_visible()
+    expect(guide).to_be_hidden()
+    expect(header.get_by_label("Search the forum")).to_be_hidden()
 
     header.get_by_text("Menu").click()
     assert guide.is_visible()

@@ -4,6 +4,7 @@ the reporter read the outcome in their inboxes, and the public log stays discree
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.auth.sessions import create_session
 from forum.extensions import db
@@ -62,9 +63,9 @@ def test_moderator_hides_a_reported_post_and_the_author_sees_why(
     assert page.get_by_text("You claimed this item.").is_visible()
     # The suspension length appears beside its choice only once that choice is made.
     days = page.get_by_label("Length of the suspension, in days (1–365)")
-    assert not days.is_visible()
+    expect(days).to_be_hidden()
     page.get_by_label("Suspend the author").check()
-    assert days.is_visible()
+    expect(days).to_be_visible()
     check_accessibility(page)
     page.get_by_label("Hide the post (its author still sees it, with your reason)").check()
     page.get_by_role("textbox", name="Reason").fill("Selling medication is not allowed here.")

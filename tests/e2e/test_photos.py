@@ -2,6 +2,7 @@
 and reveals it without any script (issue #15)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.extensions import db
 from forum.tags.services import load_shipped_tags
@@ -39,7 +40,7 @@ def test_a_photo_on_a_reply_is_blurred_until_revealed(page, live_app, live_serve
     assert "blur" in blurred.evaluate("img => getComputedStyle(img).filter")
     assert blurred.evaluate("img => img.complete && img.naturalWidth > 0")
     revealed = figure.locator("img.photo-thumb")
-    assert not revealed.is_visible()
+    expect(revealed).to_be_hidden()
     assert "hard to look at" in figure.inner_text()
     check_accessibility(page)
     # No page is wider than the phone.
@@ -47,7 +48,7 @@ def test_a_photo_on_a_reply_is_blurred_until_revealed(page, live_app, live_serve
 
     figure.get_by_text("Show photo").click()
     assert revealed.is_visible()
-    assert not blurred.is_visible()
+    expect(blurred).to_be_hidden()
     assert revealed.evaluate("img => img.complete && img.naturalWidth > 0")
     assert revealed.evaluate("img => getComputedStyle(img).filter") == "none"
     link = figure.locator("a").first.get_attribute("href")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from forum.auth.services import reset_token
@@ -186,6 +187,6 @@ def test_phones_see_what_patients_say_near_the_top_of_the_guide(page, forum, pat
     check_accessibility(page)
 
     page.set_viewport_size({"width": 1280, "height": 800})
-    assert not preview.is_visible()  # wide screens show the full list beside the article
+    expect(preview).to_be_hidden()  # wide screens show the full list beside the article
     assert full.is_visible()
     check_accessibility(page)

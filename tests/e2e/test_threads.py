@@ -1,5 +1,7 @@
 """A member starts a thread, replies to a reply, sees the nesting and collapses it."""
 
+from playwright.sync_api import expect
+
 from forum.extensions import db
 from forum.tags.services import load_shipped_tags
 from tests.e2e.conftest import check_accessibility, sign_in
@@ -51,7 +53,7 @@ def test_start_thread_reply_to_a_reply_and_collapse_it(page, live_app, live_serv
     check_accessibility(page)
 
     page.locator(f"#{first_id} > details.replies > summary").click()
-    assert not nested.first.is_visible()
+    expect(nested.first).to_be_hidden()
     assert page.locator(f"#{first_id} > article").is_visible()
     page.locator(f"#{first_id} > details.replies > summary").click()
     assert nested.first.is_visible()
