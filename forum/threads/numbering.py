@@ -21,8 +21,7 @@ def allocate_ordinal(parent: Post) -> int:
     Raises InvalidAction when the parent has run out of ordinals.
     """
     ordinal = db.session.execute(_next_ordinal(), {"of_parent": parent.id}).scalar_one()
-    if ordinal > MAX_ORDINAL:
-        raise InvalidAction("This post has as many replies as it can take; reply elsewhere.")
+    _refuse_past_the_last(ordinal)
     set_committed_value(parent, "child_count", ordinal)
     return ordinal
 
@@ -33,9 +32,14 @@ def allocate_under_opening(thread_id: int):
     needs no read of its parent). A row with ``id, thread_id, depth, path, branch`` and
     ``ordinal``, or None when the thread has no opening post."""
     row = db.session.execute(_next_top_level_ordinal(), {"of_thread": thread_id}).first()
-    if row is not None and row.ordinal > MAX_ORDINAL:
-        raise InvalidAction("This post has as many replies as it can take; reply elsewhere.")
+    if row is not None:
+        _refuse_past_the_last(row.ordinal)
     return row
+
+
+def _refuse_past_the_last(ordinal: int) -> None:
+    if ordinal > MAX_ORDINAL:
+        raise InvalidAction("This post has as many replies as it can take; reply elsewhere.")
 
 
 # The write path's statements are built once, their values bound at run time: building one

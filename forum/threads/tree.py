@@ -7,8 +7,7 @@ depth-first walk in reply order on SQLite and PostgreSQL alike. ``Post.branch`` 
 ordinal of the top-level reply a node sits under (0 for the opening post), so a page of
 top-level replies with all their descendants is ``branch BETWEEN a AND b`` on an index.
 
-Ordinals come from ``Post.child_count`` incremented in SQL with RETURNING, so concurrent
-replies never share one. Deleting keeps the node.
+A new post is numbered by ``forum.threads.numbering``. Deleting keeps the node.
 """
 
 import functools

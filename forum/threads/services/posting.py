@@ -234,8 +234,8 @@ def _place(post: Post, thread: Thread, parent: Post | None) -> None:
 
 
 def _count_reply(thread: Thread, now) -> None:
-    count = db.session.execute(_count_reply_statement(), {"of_thread": thread.id, "now": now})
-    count = count.scalar_one()
+    values = {"of_thread": thread.id, "now": now}
+    count = db.session.execute(_count_reply_statement(), values).scalar_one()
     set_committed_value(thread, "last_activity_at", now)
     set_committed_value(thread, "reply_count", count)
 
