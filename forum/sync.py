@@ -41,7 +41,17 @@ TABLES = {
 }
 # Kept up to date in SQL on every reply and helpful mark: the page shows them, but a
 # signed-out reader may see them ANON_CACHE_SECONDS late, and no search document holds them.
-COUNTERS = frozenset({"helpful_count", "child_count", "reply_count", "last_activity_at"})
+# ``fanout_due`` is no counter, but likewise changes nothing anybody reads.
+COUNTERS = frozenset(
+    {
+        "helpful_count",
+        "child_count",
+        "top_level_count",
+        "reply_count",
+        "last_activity_at",
+        "fanout_due",
+    }
+)
 # What the search documents are made of, beside the row's being there at all.
 SEARCHED = {
     "post": frozenset(

@@ -52,7 +52,8 @@ def test_a_factory_reply_has_the_tree_columns_and_counters_of_one_posted_through
     db.session.expire_all()
     assert db.session.get(Thread, thread.id).reply_count == 3
     assert db.session.get(Post, first.id).child_count == 2
-    assert opening_post(thread).child_count == 1
+    assert db.session.get(Thread, thread.id).top_level_count == 1
+    assert opening_post(thread).child_count == 0  # the thread numbers its top level
 
 
 @pytest.mark.parametrize(

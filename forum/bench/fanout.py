@@ -32,7 +32,7 @@ def measure_fanout(thread_id: int, *, watchers: int = 10_000) -> Result:
     author = db.session.get(User, thread.author_id)
     post, _ = threads.reply(thread, author, body="A reply to measure the fan-out with.")
     db.session.commit()
-    job = db.session.scalar(select(fanout.FanoutJob.id).where(fanout.FanoutJob.post_id == post.id))
+    job = fanout.job_for(post.id)
     started = time.perf_counter()
     result = fanout.run_job(job)
     seconds = time.perf_counter() - started

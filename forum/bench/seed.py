@@ -182,7 +182,7 @@ def seed(
                 0,
                 "",
                 0,
-                nodes[0].children,
+                0,  # an opening post's replies are numbered by its thread
                 op_helpful,
                 details.get("stage"),
                 details.get("treatment_month"),
@@ -260,6 +260,7 @@ def seed(
                 created,
                 moment,
                 size,
+                nodes[0].children,
                 op_helpful,
                 status,
                 False,

@@ -40,6 +40,7 @@ THREAD_COLUMNS = (
     "created_at",
     "last_activity_at",
     "reply_count",
+    "top_level_count",
     "helpful_count",
     "status",
     "locked",

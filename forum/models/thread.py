@@ -106,6 +106,10 @@ class Thread(ExperienceDetails, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     reply_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # How many top-level replies were ever numbered, deleted ones included: the next one is
+    # number top_level_count + 1. Kept here rather than in the opening post's child_count
+    # (which stays 0), so one UPDATE numbers a reply and counts it (issue #17).
+    top_level_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Helpful marks on the opening post, copied here so sort=top is one indexed scan.
     helpful_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Mirrors the opening post: hiding or removing it hides the whole thread.
@@ -166,6 +170,13 @@ class Post(ExperienceDetails, db.Model):
             sqlite_where=text("parent_id IS NULL AND deleted_at IS NOT NULL"),
             postgresql_where=text("parent_id IS NULL AND deleted_at IS NOT NULL"),
         ),
+        # The posts whose fan-out job is still to be made: none, or the few just written.
+        Index(
+            "ix_posts_fanout_due",
+            "id",
+            sqlite_where=text("fanout_due"),
+            postgresql_where=text("fanout_due"),
+        ),
         UniqueConstraint("author_id", "nonce", name="uq_posts_author_nonce"),
     )
 
@@ -185,6 +196,8 @@ class Post(ExperienceDetails, db.Model):
     depth: Mapped[int] = mapped_column(Integer, default=0)
     path: Mapped[str] = mapped_column(Text, default="")
     branch: Mapped[int] = mapped_column(Integer, default=0)
+    # Children ever numbered under this post; 0 on an opening post, whose replies the thread
+    # numbers (``Thread.top_level_count``).
     child_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     helpful_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A moderator's label such as "misinformation", with the guide article it points to.
@@ -196,6 +209,10 @@ class Post(ExperienceDetails, db.Model):
     nonce: Mapped[str | None] = mapped_column(String(64))
     # How many photos it carries (issue #15): a page asks for photos only when one has some.
     photo_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Its notifications are owed and no fan-out job runs them yet: set in the post's INSERT,
+    # cleared when its job is made (``forum.notifications.fanout``), so writing a post costs
+    # no statement for them (issue #17).
+    fanout_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])

@@ -1,15 +1,18 @@
 """Telling people about a new post, after the response (issue #12).
 
-Posting adds one row (``FanoutJob``) to the request's transaction: that is all the request
-pays, however many members watch the thread. Once the transaction commits, the job runs
-as ``NOTIFY_DELIVERY`` says, like mail (``forum.mail.outbox``):
+Posting sets a flag in the new post's own row (``Post.fanout_due``): that is all the
+request pays, however many members watch the thread, not even a statement. Once the
+transaction commits, the post's job is made (a ``FanoutJob`` row, in the same transaction
+that clears the flag) and run as ``NOTIFY_DELIVERY`` says, like mail
+(``forum.mail.outbox``):
 
 - ``after_response`` (the default): the process that served the request runs it after the
   response has gone out, so a small deployment needs nothing else running;
 - ``end_of_request``: right after the view, before the response goes out (tests);
 - ``command``: only ``flask notifications send`` (or ``flask jobs run``) runs it.
 
-``flask notifications send`` runs whatever is left in any mode. A job is claimed by one
+``flask notifications send`` runs whatever is left in any mode, flagged posts first. A job
+is claimed by one
 UPDATE; its recipients are told in batches ordered by user id, each batch one transaction
 that also moves the job's ``cursor`` past them, so a crash loses at most an uncommitted
 batch, which the next run does again: nobody is told, or mailed, twice.
@@ -44,24 +47,24 @@ from forum.notifications.kinds import Kind
 from forum.notifications.services import notify_grouped
 from forum.visibility import Viewer, can_see_post, is_public_post
 
-QUEUE_KEY = "forum_fanout_queue"  # session.info: jobs added in the open transaction
-PENDING_KEY = "forum.fanout.pending"  # request environ: job ids to run
+QUEUE_KEY = "forum_fanout_queue"  # session.info: posts owed a fan-out in the transaction
+PENDING_KEY = "forum.fanout.pending"  # request environ: ids of the posts to run
 MODES = ("after_response", "end_of_request", "command")
 SENT, SKIPPED = "sent", "skipped"
 
 jobs = FanoutJob.__table__
+posts = Post.__table__
 
 
-def _remember(job: FanoutJob) -> None:
-    db.session.info.setdefault(QUEUE_KEY, []).append(job)
+def _remember(post: Post) -> None:
+    db.session.info.setdefault(QUEUE_KEY, []).append(post)
 
 
-def queue_post(post: Post) -> FanoutJob:
-    """Add the fan-out row of a post just written (one INSERT at the commit)."""
-    job = FanoutJob(post_id=post.id)
-    db.session.add(job)
-    _remember(job)
-    return job
+def queue_post(post: Post) -> None:
+    """Owe ``post``'s fan-out. On a post about to be written, the flag goes into its INSERT;
+    on one already written, an UPDATE."""
+    post.fanout_due = True
+    _remember(post)
 
 
 def post_published(post: Post) -> None:
@@ -73,7 +76,7 @@ def post_published(post: Post) -> None:
     elif job.outcome == SKIPPED:
         job.done_at = job.outcome = job.claim_token = job.claimed_at = None
         job.cursor = 0
-        _remember(job)
+        _remember(post)
 
 
 # --- When jobs run -------------------------------------------------------------------------
@@ -84,7 +87,8 @@ def _committed(session: Session) -> None:
     if session.in_nested_transaction():
         return
     queued = session.info.pop(QUEUE_KEY, None)
-    ids = [key[0] for key in (inspect(job).identity for job in queued or ()) if key]
+    # A post whose savepoint was rolled back (a repeated form) has no identity any more.
+    ids = [key[0] for key in (inspect(post).identity for post in queued or ()) if key]
     if ids and has_request_context():
         request.environ.setdefault(PENDING_KEY, []).extend(ids)
     # Outside a request (a command, the demo loader) the jobs wait for `jobs run`.
@@ -103,7 +107,7 @@ def _run_after_response(app: Flask, response, **_extra) -> None:
         return
     mode = app.config["NOTIFY_DELIVERY"]
     if mode == "end_of_request":
-        run_jobs(ids)
+        run_posts(ids)
     elif mode == "after_response":
         response.call_on_close(lambda: _run_outside_request(app, ids))
 
@@ -111,7 +115,7 @@ def _run_after_response(app: Flask, response, **_extra) -> None:
 def _run_outside_request(app: Flask, ids: list[int]) -> None:
     try:
         with app.app_context():
-            run_jobs(ids)
+            run_posts(ids)
     except Exception:
         # The jobs stay pending; `flask notifications send` runs them. ``app.logger``: the
         # app context has ended here, so ``current_app`` would raise in its place.
@@ -271,11 +275,38 @@ def run_job(job_id: int, result: FanoutResult | None = None) -> FanoutResult:
     return result
 
 
-def run_jobs(ids: list[int]) -> FanoutResult:
+def job_for(post_id: int) -> int | None:
+    """The id of ``post_id``'s fan-out job, made now if the post is flagged: the flag is
+    cleared and the row inserted in one transaction, by whichever process gets there first.
+    None for a post that owes nothing."""
+    cleared = db.session.execute(
+        update(posts).where(posts.c.id == post_id, posts.c.fanout_due).values(fanout_due=False)
+    ).rowcount
+    if cleared:
+        db.session.add(FanoutJob(post_id=post_id))
+    job_id = db.session.scalar(select(jobs.c.id).where(jobs.c.post_id == post_id))
+    db.session.commit()
+    return job_id
+
+
+def run_posts(post_ids: list[int]) -> FanoutResult:
+    """Run the fan-out of each post (its job made first, if it is still flagged)."""
     result = FanoutResult()
-    for job_id in ids:
-        run_job(job_id, result)
+    for post_id in post_ids:
+        job_id = job_for(post_id)
+        if job_id is not None:
+            run_job(job_id, result)
     return result
+
+
+def _flagged_ids(limit: int) -> list[int]:
+    ids = list(
+        db.session.scalars(
+            select(posts.c.id).where(posts.c.fanout_due).order_by(posts.c.id).limit(limit)
+        )
+    )
+    db.session.commit()
+    return ids
 
 
 def _pending_ids(after: int, limit: int) -> list[int]:
@@ -292,8 +323,12 @@ def _pending_ids(after: int, limit: int) -> list[int]:
 
 
 def run_pending(*, batch_size: int = 100) -> FanoutResult:
-    """Run every job not done yet (left by a crash, or by ``command`` mode), oldest first:
-    ``flask notifications send``. A job another process holds is left to it."""
+    """Run every fan-out not done yet (left by a crash, or by ``command`` mode), oldest
+    first: ``flask notifications send``. Flagged posts get their jobs first; a job another
+    process holds is left to it."""
+    while ids := _flagged_ids(batch_size):
+        for post_id in ids:
+            job_for(post_id)
     result, after = FanoutResult(), 0
     while ids := _pending_ids(after, batch_size):
         for job_id in ids:
@@ -303,4 +338,7 @@ def run_pending(*, batch_size: int = 100) -> FanoutResult:
 
 
 def pending_count() -> int:
-    return db.session.scalar(select(db.func.count()).where(jobs.c.done_at.is_(None)))
+    """Fan-outs not done yet: jobs unfinished, and flagged posts with no job yet."""
+    unfinished = select(db.func.count()).where(jobs.c.done_at.is_(None)).scalar_subquery()
+    flagged = select(db.func.count()).where(posts.c.fanout_due).scalar_subquery()
+    return db.session.scalar(select(unfinished + flagged))

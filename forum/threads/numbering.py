@@ -1,18 +1,21 @@
 """Numbering a new post in the reply tree (see ``forum.threads.tree``): its sibling ordinal
-taken from the parent's ``child_count``, incremented in SQL with RETURNING, so concurrent
-replies never share one."""
+taken from the parent's ``child_count`` (for a top-level reply, the thread's
+``top_level_count``), incremented in SQL with RETURNING, so concurrent replies never share
+one."""
 
 import functools
+from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.errors import InvalidAction
 from forum.extensions import db
-from forum.models import Post
+from forum.models import Post, Thread
 from forum.threads.tree import MAX_ORDINAL, segment
 
 _posts = Post.__table__
+_threads = Thread.__table__
 
 
 def allocate_ordinal(parent: Post) -> int:
@@ -26,12 +29,15 @@ def allocate_ordinal(parent: Post) -> int:
     return ordinal
 
 
-def allocate_under_opening(thread_id: int):
-    """Take the next top-level ordinal of a thread: the opening post's counter incremented
-    in SQL, the opening post's tree columns returned by the same statement (a plain reply
-    needs no read of its parent). A row with ``id, thread_id, depth, path, branch`` and
-    ``ordinal``, or None when the thread has no opening post."""
-    row = db.session.execute(_next_top_level_ordinal(), {"of_thread": thread_id}).first()
+def allocate_top_level(thread_id: int, now):
+    """Number and count a new top-level reply in one statement: the thread's
+    ``top_level_count`` and ``reply_count`` incremented in SQL, its ``last_activity_at`` set
+    to ``now``, the opening post's id returned beside them (a plain reply needs no read of
+    its parent). A row with ``ordinal``, ``reply_count`` and ``opening_id``, or None when the
+    thread is gone.
+    """
+    values = {"of_thread": thread_id, "now": now}
+    row = db.session.execute(_next_top_level_ordinal(), values).first()
     if row is not None:
         _refuse_past_the_last(row.ordinal)
     return row
@@ -58,24 +64,46 @@ def _next_ordinal():
 
 @functools.cache
 def _next_top_level_ordinal():
-    opening = and_(
-        _posts.c.thread_id == bindparam("of_thread"),
-        _posts.c.branch == 0,
-        _posts.c.parent_id.is_(None),
+    # Named by the bound id, not correlated: SQLite's RETURNING names columns unqualified,
+    # so "threads.id" inside the subquery would read as the post's own id.
+    opening = (
+        select(_posts.c.id)
+        .where(
+            _posts.c.thread_id == bindparam("of_thread"),
+            _posts.c.branch == 0,
+            _posts.c.parent_id.is_(None),
+        )
+        .scalar_subquery()
     )
     return (
-        update(_posts)
-        .where(opening)
-        .values(child_count=_posts.c.child_count + 1)
+        update(_threads)
+        .where(_threads.c.id == bindparam("of_thread"))
+        .values(
+            top_level_count=_threads.c.top_level_count + 1,
+            reply_count=_threads.c.reply_count + 1,
+            last_activity_at=bindparam("now", type_=_threads.c.last_activity_at.type),
+        )
         .returning(
-            _posts.c.id,
-            _posts.c.thread_id,
-            _posts.c.depth,
-            _posts.c.path,
-            _posts.c.branch,
-            _posts.c.child_count.label("ordinal"),
+            _threads.c.top_level_count.label("ordinal"),
+            _threads.c.reply_count,
+            opening.label("opening_id"),
         )
     )
+
+
+def place_at_top(post: Post, thread_id: int, opening_id: int, ordinal: int) -> None:
+    """Set the tree columns of a new top-level reply, number ``ordinal`` of its thread."""
+    place_under(post, _Opening(opening_id, thread_id), ordinal)
+
+
+class _Opening(NamedTuple):
+    """An opening post's tree columns, all but its id and thread the same in every thread."""
+
+    id: int
+    thread_id: int
+    depth: int = 0
+    path: str = ""
+    branch: int = 0
 
 
 def place_under(post: Post, parent, ordinal: int) -> None:

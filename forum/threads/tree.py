@@ -103,8 +103,8 @@ def find_node(nodes: list[Node], post_id: int) -> Node | None:
     return None
 
 
-def page_count(opening_child_count: int, size: int) -> int:
-    return max(1, -(-opening_child_count // size))
+def page_count(top_level_count: int, size: int) -> int:
+    return max(1, -(-top_level_count // size))
 
 
 def page_of_branch(branch: int, size: int) -> int:
@@ -240,7 +240,7 @@ def load_page(
     rows = db.session.execute(statement, params).all()
     top = _build(rows, viewer, 0, visible_depth)
     opening = top[0] if top else None
-    pages = page_count(opening.post.child_count if opening else 0, size)
+    pages = page_count(thread.top_level_count if opening else 0, size)
     if page > pages:
         raise NotFound("There is no such page of this thread.")
     replies = opening.children if opening else []

@@ -42,11 +42,21 @@ def test_the_seed_is_a_consistent_forum(seeded):
     assert (
         scalar(
             engine,
-            "SELECT COUNT(*) FROM posts p WHERE child_count <>"
+            "SELECT COUNT(*) FROM posts p WHERE p.parent_id IS NOT NULL AND child_count <>"
             " (SELECT COUNT(*) FROM posts c WHERE c.parent_id = p.id)",
         )
         == 0
     )
+    # An opening post's replies are numbered by its thread.
+    assert (
+        scalar(
+            engine,
+            "SELECT COUNT(*) FROM threads t WHERE top_level_count <> (SELECT COUNT(*)"
+            " FROM posts p WHERE p.thread_id = t.id AND p.depth = 1)",
+        )
+        == 0
+    )
+    assert scalar(engine, "SELECT MAX(child_count) FROM posts WHERE parent_id IS NULL") == 0
     assert scalar(engine, "SELECT COUNT(DISTINCT thread_id || ':' || path) FROM posts") == 2400
     # Some threads of 500+ replies, one with a chain 50 deep.
     assert scalar(engine, "SELECT MAX(reply_count) FROM threads") >= 500

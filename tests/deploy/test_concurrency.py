@@ -114,7 +114,12 @@ def test_concurrent_replies_are_all_kept_and_counted(database_url):
     last_activity = _as_datetime(scalar("SELECT last_activity_at FROM threads WHERE id = :thread"))
     newest = _as_datetime(scalar("SELECT MAX(created_at) FROM posts WHERE thread_id = :thread"))
     assert last_activity == newest
+    assert scalar("SELECT top_level_count FROM threads WHERE id = :thread") == expected
+    # Every top-level reply answers the thread's own opening post.
     assert (
-        scalar("SELECT child_count FROM posts WHERE thread_id = :thread AND parent_id IS NULL")
-        == expected
+        scalar(
+            "SELECT COUNT(*) FROM posts WHERE thread_id = :thread AND depth = 1 AND parent_id <>"
+            " (SELECT id FROM posts WHERE thread_id = :thread AND parent_id IS NULL)"
+        )
+        == 0
     )

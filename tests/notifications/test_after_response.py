@@ -10,7 +10,7 @@ def test_a_failed_fan_out_after_the_response_is_logged_not_raised(app, monkeypat
     def broken(ids):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(fanout, "run_jobs", broken)
+    monkeypatch.setattr(fanout, "run_posts", broken)
     raised = []
 
     def close_callback():  # what the WSGI server calls once the response is sent

@@ -40,12 +40,16 @@ def test_opening_post_is_the_root(author):
 
 
 def test_reply_without_parent_answers_the_opening_post(author):
+    earlier = make_thread(author, title="An earlier thread with replies")
+    make_post(earlier, author)
+    make_post(earlier, author)
+    # Its opening post's id is not its thread's, nor any other post's number.
     thread = make_thread(author)
     post = make_post(thread, author)
     opening = services.opening_post(thread)
     assert post.parent_id == opening.id
     assert (post.path, post.depth, post.branch) == ("000001", 1, 1)
-    assert opening.child_count == 1
+    assert (thread.top_level_count, opening.child_count) == (1, 0)
 
 
 def test_paths_depths_and_branches_follow_the_tree(author):
@@ -89,7 +93,8 @@ def test_counters_are_kept_in_sql(author):
     db.session.expire_all()
     thread = db.session.get(Thread, thread.id)
     assert thread.reply_count == 2
-    assert services.opening_post(thread).child_count == 1
+    assert thread.top_level_count == 1
+    assert services.opening_post(thread).child_count == 0  # the thread numbers its top level
     assert db.session.get(Post, first.id).child_count == 1
 
 

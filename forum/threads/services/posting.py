@@ -123,6 +123,7 @@ def create_thread(
                 nonce=nonce or None,
                 **experience.columns(),
             )
+            fanout.queue_post(opening)  # followers of its topics hear of it after the response
             db.session.add_all([thread, opening])
             db.session.flush()
     except IntegrityError:
@@ -133,7 +134,6 @@ def create_thread(
         return first.thread, False
     _count_post(author)
     thread.screening = opening.screening = screen(opening, thread_text(title, body), held)
-    fanout.queue_post(opening)  # followers of its topics hear of it after the response
     return thread, True
 
 
@@ -207,10 +207,18 @@ def reply(
                 nonce=nonce or None,
                 **experience.columns(),
             )
-            _place(post, thread, parent)
-            db.session.add(post)
-            db.session.flush()
-            _count_reply(thread, now)
+            # Watchers hear of it after the response (issue #12): a flag in its INSERT.
+            fanout.queue_post(post)
+            if parent is None:
+                counted = _place_at_top(post, thread, now)
+                db.session.add(post)
+                db.session.flush()
+                _show_counted(thread, now, counted.reply_count, counted.ordinal)
+            else:
+                numbering.place_under(post, parent, numbering.allocate_ordinal(parent))
+                db.session.add(post)
+                db.session.flush()
+                _count_reply(thread, now)
     except IntegrityError:
         first = _existing_by_nonce(author, nonce)
         if first is None:
@@ -218,26 +226,31 @@ def reply(
         return first, False
     _count_post(author)
     post.screening = screen(post, body, held)
-    fanout.queue_post(post)  # watchers hear of it after the response (issue #12)
     return post, True
 
 
-def _place(post: Post, thread: Thread, parent: Post | None) -> None:
-    """Number ``post`` under ``parent``, or under the opening post when it is None."""
-    if parent is not None:
-        numbering.place_under(post, parent, numbering.allocate_ordinal(parent))
-        return
-    opening = numbering.allocate_under_opening(thread.id)
-    if opening is None:
+def _place_at_top(post: Post, thread: Thread, now):
+    """Number ``post`` under the opening post, and count it, in one statement; returns
+    the row with the thread's new counters."""
+    row = numbering.allocate_top_level(thread.id, now)
+    if row is None or row.opening_id is None:
         raise NotFound("This thread no longer exists.")
-    numbering.place_under(post, opening, opening.ordinal)
+    numbering.place_at_top(post, thread.id, row.opening_id, row.ordinal)
+    return row
+
+
+def _show_counted(thread: Thread, now, reply_count: int, top_level_count: int | None = None):
+    """The counters just written in SQL, on the loaded thread (no read to refresh them)."""
+    set_committed_value(thread, "last_activity_at", now)
+    set_committed_value(thread, "reply_count", reply_count)
+    if top_level_count is not None:
+        set_committed_value(thread, "top_level_count", top_level_count)
 
 
 def _count_reply(thread: Thread, now) -> None:
     values = {"of_thread": thread.id, "now": now}
     count = db.session.execute(_count_reply_statement(), values).scalar_one()
-    set_committed_value(thread, "last_activity_at", now)
-    set_committed_value(thread, "reply_count", count)
+    _show_counted(thread, now, count)
 
 
 @functools.cache

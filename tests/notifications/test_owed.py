@@ -1,0 +1,53 @@
+"""What a new post owes in notifications is a flag in its own row (issue #17): the request
+writes no job, the job is made once, and a fan-out that never ran after the response (the
+process died) is done by ``flask notifications send``."""
+
+from sqlalchemy import func, select
+
+from forum.extensions import db
+from forum.models import FanoutJob, Notification, Post
+from forum.notifications import fanout
+from tests.notifications.test_mail import members, reply, settings
+
+
+def test_a_reply_writes_no_job_and_the_sender_makes_and_runs_it(app):
+    with settings(app, NOTIFY_DELIVERY="command"):
+        ana, _, thread, ben_client = members(app)
+        fanout.run_pending()  # the opening post's
+        reply_id = reply(ben_client, thread)
+        assert db.session.get(Post, reply_id).fanout_due
+        assert db.session.scalar(select(FanoutJob).where(FanoutJob.post_id == reply_id)) is None
+        assert fanout.pending_count() == 1
+        result = app.test_cli_runner().invoke(args=["notifications", "send"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert not db.session.get(Post, reply_id).fanout_due
+    job = db.session.scalar(select(FanoutJob).where(FanoutJob.post_id == reply_id))
+    assert (job.outcome, job.notified) == ("sent", 1)
+    told = db.session.scalars(select(Notification.user_id).where(Notification.post_id == reply_id))
+    assert list(told) == [ana.id]
+    assert fanout.pending_count() == 0
+
+
+def test_a_post_gets_one_job_however_many_runs_ask(app):
+    with settings(app, NOTIFY_DELIVERY="command"):
+        _, _, thread, ben_client = members(app)
+        reply_id = reply(ben_client, thread)
+    first, second = fanout.job_for(reply_id), fanout.job_for(reply_id)
+    assert first is not None and first == second
+    jobs = select(func.count()).select_from(FanoutJob).where(FanoutJob.post_id == reply_id)
+    assert db.session.scalar(jobs) == 1
+    fanout.run_posts([reply_id, reply_id])
+    assert db.session.scalar(select(func.count(Notification.id))) == 1
+
+
+def test_a_reply_told_after_the_response_leaves_nothing_owed(app):
+    with settings(app, NOTIFY_DELIVERY="end_of_request"):
+        ana, _, thread, ben_client = members(app)
+        fanout.run_pending()  # the opening post's, made outside a request
+        reply_id = reply(ben_client, thread)
+    db.session.expire_all()
+    assert not db.session.get(Post, reply_id).fanout_due
+    told = db.session.scalars(select(Notification.user_id).where(Notification.post_id == reply_id))
+    assert list(told) == [ana.id]
+    assert fanout.pending_count() == 0
