@@ -233,11 +233,14 @@ def _deliverable(post: Post | None) -> bool:
     return post is not None and post.deleted_at is None and is_public_post(post)
 
 
-def run_job(job_id: int, result: FanoutResult | None = None) -> FanoutResult:
-    """Run one fan-out job, if no other process holds it. Works in its own transactions
-    (it commits), like ``forum.mail.deliver``."""
+def run_job(
+    job_id: int, result: FanoutResult | None = None, *, token: str | None = None
+) -> FanoutResult:
+    """Run one fan-out job, if no other process holds it (``token``: this run made it
+    claimed already). Works in its own transactions (it commits), like
+    ``forum.mail.deliver``; the last batch's commit also marks the job done."""
     result = result or FanoutResult()
-    token = _claim(job_id)
+    token = token or _claim(job_id)
     if token is None:
         return result
     result.jobs += 1
@@ -265,37 +268,53 @@ def run_job(job_id: int, result: FanoutResult | None = None) -> FanoutResult:
             notify_grouped(user, kind, post=post, message=_message(kind, post), prefs=prefs)
             told += 1
         cursor = batch[-1][0].id
-        if not _advance(job_id, token, cursor=cursor, notified=jobs.c.notified + told):
+        last = len(batch) < size
+        done = {"done_at": utcnow(), "outcome": SENT, "claim_token": None} if last else {}
+        if not _advance(job_id, token, cursor=cursor, notified=jobs.c.notified + told, **done):
             db.session.rollback()  # another process took the job over: it does this batch
             return result
         db.session.commit()
         result.notified += told
+        if last:
+            return result
     _advance(job_id, token, done_at=utcnow(), outcome=SENT, claim_token=None)
     db.session.commit()
     return result
 
 
-def job_for(post_id: int) -> int | None:
-    """The id of ``post_id``'s fan-out job, made now if the post is flagged: the flag is
-    cleared and the row inserted in one transaction, by whichever process gets there first.
-    None for a post that owes nothing."""
+def _open_job(post_id: int, *, claim: bool) -> tuple[int | None, str | None]:
+    """(job id, claim token) for ``post_id``: its job is made now if the post is flagged
+    (the flag cleared and the row inserted in one transaction, by whichever process gets
+    there first), and with ``claim`` made already claimed by this run, saving the claim's
+    own commit. The token is None when the job was there before; the id is None for a post
+    that owes nothing."""
     cleared = db.session.execute(
         update(posts).where(posts.c.id == post_id, posts.c.fanout_due).values(fanout_due=False)
     ).rowcount
+    token = None
     if cleared:
-        db.session.add(FanoutJob(post_id=post_id))
+        token = secrets.token_hex(16) if claim else None
+        db.session.add(
+            FanoutJob(post_id=post_id, claim_token=token, claimed_at=utcnow() if claim else None)
+        )
     job_id = db.session.scalar(select(jobs.c.id).where(jobs.c.post_id == post_id))
     db.session.commit()
-    return job_id
+    return job_id, token
+
+
+def job_for(post_id: int) -> int | None:
+    """The id of ``post_id``'s fan-out job, made now (unclaimed) if the post is flagged;
+    None for a post that owes nothing."""
+    return _open_job(post_id, claim=False)[0]
 
 
 def run_posts(post_ids: list[int]) -> FanoutResult:
     """Run the fan-out of each post (its job made first, if it is still flagged)."""
     result = FanoutResult()
     for post_id in post_ids:
-        job_id = job_for(post_id)
+        job_id, token = _open_job(post_id, claim=True)
         if job_id is not None:
-            run_job(job_id, result)
+            run_job(job_id, result, token=token)
     return result
 
 
