@@ -4,7 +4,7 @@ SQLite: WAL so readers run beside the writer, foreign keys on, a busy timeout, a
 transactions opened with BEGIN IMMEDIATE (SQLAlchemy's pysqlite recipe): a deferred
 transaction that reads and then writes can fail with "database is locked" even with a busy
 timeout, so requests that write take the write lock up front. Reads keep plain BEGIN so
-they never queue behind a writer.
+they never queue behind a writer; writers queue on a file lock (``forum.writer_turns``).
 """
 
 import select
@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 
+from forum import writer_turns
 from forum.extensions import db
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -48,7 +49,15 @@ def begin_writes() -> None:
     conn = db.session.connection()
     if conn.info.pop(DEFERRED, False):
         conn.exec_driver_sql("COMMIT")
+        _begin_immediate(conn)
+
+
+def _begin_immediate(conn) -> None:
+    turns = writer_turns.of(conn.engine)
+    if turns is None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        turns.begin_immediate(conn)
 
 
 def ensure_sqlite_directory(engine: Engine) -> None:
@@ -104,11 +113,18 @@ def configure_engine(app: Flask, engine: Engine) -> None:
         cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.close()
 
+    turns_file = writer_turns.lock_path(engine.url.database)
+    if turns_file is not None:
+        writer_turns.install(engine, turns_file, busy_ms / 1000)
+
     @event.listens_for(engine, "begin")
     def on_begin(conn):
         immediate = _wants_write_lock()
         conn.info[DEFERRED] = not immediate
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            _begin_immediate(conn)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
 
 # The full-text search tables are dialect-specific (FTS5 on SQLite, a tsvector table on
