@@ -244,12 +244,14 @@ def run_job(
     if token is None:
         return result
     result.jobs += 1
-    job = db.session.get(FanoutJob, job_id)
-    post = db.session.scalar(
-        select(Post)
-        .where(Post.id == job.post_id)
+    # The job's post with its thread and author, and how far the job got: one query.
+    post, cursor = db.session.execute(
+        select(Post, jobs.c.cursor)
+        .select_from(jobs)
+        .outerjoin(Post, Post.id == jobs.c.post_id)
+        .where(jobs.c.id == job_id)
         .options(joinedload(Post.thread), joinedload(Post.author))
-    )
+    ).one()
     if post is not None and email.prefs_for(post.author_id).auto_watch:
         watching.auto_watch(post.author_id, post.thread_id)
     if not _deliverable(post):
@@ -258,7 +260,6 @@ def run_job(
         return result
     audience = Audience.of(post)
     size = int(current_app.config["NOTIFY_BATCH_SIZE"])
-    cursor = job.cursor
     while batch := audience.batch(cursor, size):
         told = 0
         for user, prefs in batch:
@@ -294,10 +295,12 @@ def _open_job(post_id: int, *, claim: bool) -> tuple[int | None, str | None]:
     token = None
     if cleared:
         token = secrets.token_hex(16) if claim else None
-        db.session.add(
-            FanoutJob(post_id=post_id, claim_token=token, claimed_at=utcnow() if claim else None)
-        )
-    job_id = db.session.scalar(select(jobs.c.id).where(jobs.c.post_id == post_id))
+        job = FanoutJob(post_id=post_id, claim_token=token, claimed_at=utcnow() if claim else None)
+        db.session.add(job)
+        db.session.flush()
+        job_id = job.id
+    else:
+        job_id = db.session.scalar(select(jobs.c.id).where(jobs.c.post_id == post_id))
     db.session.commit()
     return job_id, token
 
