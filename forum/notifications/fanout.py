@@ -237,8 +237,8 @@ def run_job(
     job_id: int, result: FanoutResult | None = None, *, token: str | None = None
 ) -> FanoutResult:
     """Run one fan-out job, if no other process holds it (``token``: this run made it
-    claimed already). Works in its own transactions (it commits), like
-    ``forum.mail.deliver``; the last batch's commit also marks the job done."""
+    claimed already, in the open transaction). Works in its own transactions (it commits),
+    like ``forum.mail.deliver``; the last batch's commit also marks the job done."""
     result = result or FanoutResult()
     token = token or _claim(job_id)
     if token is None:
@@ -286,9 +286,11 @@ def run_job(
 def _open_job(post_id: int, *, claim: bool) -> tuple[int | None, str | None]:
     """(job id, claim token) for ``post_id``: its job is made now if the post is flagged
     (the flag cleared and the row inserted in one transaction, by whichever process gets
-    there first), and with ``claim`` made already claimed by this run, saving the claim's
-    own commit. The token is None when the job was there before; the id is None for a post
-    that owes nothing."""
+    there first). With ``claim`` it is made claimed by this run and left uncommitted: the
+    run's first commit (its first batch, or the job's end) writes it, so a reply's fan-out
+    costs one commit, and a run that dies before leaves the post flagged for the next.
+    The token is None when the job was there before; the id is None for a post that owes
+    nothing."""
     cleared = db.session.execute(
         update(posts).where(posts.c.id == post_id, posts.c.fanout_due).values(fanout_due=False)
     ).rowcount
@@ -301,7 +303,8 @@ def _open_job(post_id: int, *, claim: bool) -> tuple[int | None, str | None]:
         job_id = job.id
     else:
         job_id = db.session.scalar(select(jobs.c.id).where(jobs.c.post_id == post_id))
-    db.session.commit()
+    if not claim:
+        db.session.commit()
     return job_id, token
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from forum.errors import InvalidAction
 from forum.extensions import db
 from forum.models import Post, Thread
+from forum.moderation.services.screening import published_count_sql
 from forum.threads.tree import MAX_ORDINAL, segment
 
 _posts = Post.__table__
@@ -29,14 +30,21 @@ def allocate_ordinal(parent: Post) -> int:
     return ordinal
 
 
-def allocate_top_level(thread_id: int, now):
+def allocate_top_level(thread_id: int, now, *, author_id: int, published_wanted: int = 0):
     """Number and count a new top-level reply in one statement: the thread's
     ``top_level_count`` and ``reply_count`` incremented in SQL, its ``last_activity_at`` set
     to ``now``, the opening post's id returned beside them (a plain reply needs no read of
-    its parent). A row with ``ordinal``, ``reply_count`` and ``opening_id``, or None when the
-    thread is gone.
+    its parent), and how many of the author's posts are published, counted up to
+    ``published_wanted`` (the new-member rule's question, ``moderation.should_hold``). A
+    row with ``ordinal``, ``reply_count``, ``opening_id`` and ``published``, or None when
+    the thread is gone.
     """
-    values = {"of_thread": thread_id, "now": now}
+    values = {
+        "of_thread": thread_id,
+        "now": now,
+        "by_author": author_id,
+        "published_wanted": published_wanted,
+    }
     row = db.session.execute(_next_top_level_ordinal(), values).first()
     if row is not None:
         _refuse_past_the_last(row.ordinal)
@@ -87,6 +95,9 @@ def _next_top_level_ordinal():
             _threads.c.top_level_count.label("ordinal"),
             _threads.c.reply_count,
             opening.label("opening_id"),
+            published_count_sql(bindparam("by_author"), bindparam("published_wanted")).label(
+                "published"
+            ),
         )
     )
 

@@ -51,3 +51,27 @@ def test_a_reply_told_after_the_response_leaves_nothing_owed(app):
     told = db.session.scalars(select(Notification.user_id).where(Notification.post_id == reply_id))
     assert list(told) == [ana.id]
     assert fanout.pending_count() == 0
+
+
+def test_a_run_that_dies_before_its_first_commit_leaves_the_post_owed(app, monkeypatch):
+    with settings(app, NOTIFY_DELIVERY="command"):
+        ana, _, thread, ben_client = members(app)
+        fanout.run_pending()  # the opening post's
+        reply_id = reply(ben_client, thread)
+
+    def dies(*_args, **_kwargs):
+        raise RuntimeError("the process died")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(fanout, "notify_grouped", dies)
+        try:
+            fanout.run_posts([reply_id])
+        except RuntimeError:
+            db.session.rollback()
+    db.session.expire_all()
+    # The job was made in the run's first transaction, which never committed.
+    assert db.session.get(Post, reply_id).fanout_due
+    assert db.session.scalar(select(FanoutJob).where(FanoutJob.post_id == reply_id)) is None
+    assert fanout.run_pending().notified == 1
+    told = db.session.scalars(select(Notification.user_id).where(Notification.post_id == reply_id))
+    assert list(told) == [ana.id]

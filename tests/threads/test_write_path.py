@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from forum.extensions import db
-from forum.models import Post, Thread
+from forum.models import Post, PostStatus, Thread
 from forum.threads.services import posting
 from tests.conftest import USING_PG, login
 from tests.factories import make_post, make_thread, make_user
@@ -92,3 +92,28 @@ def test_a_double_submit_of_a_plain_reply_makes_one_post(client, quiet_fanout):
     assert db.session.scalar(replies) == 1
     counted = db.session.get(Thread, thread_id)
     assert (counted.reply_count, counted.top_level_count) == (1, 1)
+
+
+def test_with_new_members_held_a_reply_still_costs_five_and_a_first_reply_waits(
+    app, client, count_queries, quiet_fanout, monkeypatch
+):
+    """Production holds a member's first post: the count of their published posts comes
+    back from the counter update, so it costs no statement of its own."""
+    author, regular = make_user("heldauthor"), make_user("regular")
+    thread = make_thread(author, title="Held replies and what they cost")
+    make_post(thread, regular, body="An earlier reply, published.")
+    db.session.commit()
+    monkeypatch.setitem(app.config, "NEW_MEMBER_HELD_POSTS", 1)
+    path, thread_id = f"/t/{thread.id}/reply", thread.id
+    login(client, regular)
+    with count_queries() as log:
+        response = client.post(path, data={"body": "Published at once.", "nonce": "n-held-1"})
+    assert response.status_code == 302
+    assert log.count <= 5, str(log)
+    newcomer_client = login(app.test_client(), make_user("newcomer"))
+    assert newcomer_client.post(path, data={"body": "My very first post."}).status_code == 302
+    statuses = dict(
+        db.session.execute(select(Post.body, Post.status).where(Post.thread_id == thread_id)).all()
+    )
+    assert statuses["Published at once."] == PostStatus.VISIBLE
+    assert statuses["My very first post."] == PostStatus.PENDING

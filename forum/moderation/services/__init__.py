@@ -92,6 +92,8 @@ from forum.moderation.services.screening import (
     flag_crisis,
     has_links,
     hold_post,
+    published_count_sql,
+    published_needed,
     should_hold,
 )
 from forum.moderation.services.stats import moderation_stats
@@ -162,6 +164,8 @@ __all__ = [
     "queue_page",
     "release_item",
     "report_post",
+    "published_count_sql",
+    "published_needed",
     "should_hold",
     "snapshot_text",
 ]

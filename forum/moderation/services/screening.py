@@ -36,8 +36,34 @@ def has_links(text: str) -> bool:
     return bool(LINK_RE.search(text or ""))
 
 
+def published_count_sql(author_id, wanted):
+    """How many of the author's posts are published, counted up to ``wanted`` (SQL values or
+    bound parameters): what the new-member rule asks. A scalar subquery, so a write that
+    runs anyway can answer it in the same statement (a reply's counter update does)."""
+    published = (
+        select(Post.id)
+        .where(Post.author_id == author_id, Post.status == PostStatus.VISIBLE)
+        .limit(wanted)
+        .subquery()
+    )
+    return select(func.count()).select_from(published).scalar_subquery()
+
+
+def published_needed(author: User) -> int:
+    """How many published posts the new-member rule asks of ``author`` on a new post: 0
+    when it asks nothing (staff, or the rule off)."""
+    if author.has_role(Role.MODERATOR):
+        return 0
+    return max(config_int("NEW_MEMBER_HELD_POSTS"), 0)
+
+
 def should_hold(
-    author: User, text: str, now: datetime | None = None, *, editing: bool = False
+    author: User,
+    text: str,
+    now: datetime | None = None,
+    *,
+    editing: bool = False,
+    published: int | None = None,
 ) -> str | None:
     """Why a new or edited post must wait for a moderator, or None to publish it.
 
@@ -45,8 +71,9 @@ def should_hold(
     HOLD_LINKS for links from an account younger than NEW_MEMBER_DAYS (on creation and on
     edits), HOLD_NEW_MEMBER while fewer than NEW_MEMBER_HELD_POSTS of the author's posts have
     been published (on creation only: an approved post is not held again for being early).
-    Moderators and admins are never held. On creation, call it before the new post is
-    flushed, or the post counts itself.
+    Moderators and admins are never held. ``published``: that count, when the caller had it
+    counted already (``published_count_sql``); otherwise it is counted here, so on creation
+    call it before the new post is flushed, or the post counts itself.
     """
     if author.has_role(Role.MODERATOR):
         return None
@@ -56,18 +83,13 @@ def should_hold(
     )
     if young and has_links(text):
         return HOLD_LINKS
-    wanted = config_int("NEW_MEMBER_HELD_POSTS")
-    if editing or wanted <= 0:
+    wanted = published_needed(author)
+    if editing or wanted == 0:
         return None
-    published = (
-        select(Post.id)
-        .where(Post.author_id == author.id, Post.status == PostStatus.VISIBLE)
-        .limit(wanted)
-        .subquery()
-    )
-    with db.session.no_autoflush:
-        count = db.session.scalar(select(func.count()).select_from(published))
-    return HOLD_NEW_MEMBER if count < wanted else None
+    if published is None:
+        with db.session.no_autoflush:
+            published = db.session.scalar(select(published_count_sql(author.id, wanted)))
+    return HOLD_NEW_MEMBER if published < wanted else None
 
 
 def hold_post(

@@ -188,7 +188,9 @@ def reply(
     first = _check_post_limit(author, nonce)
     if first is not None:
         return first, False
-    held = moderation.should_hold(author, body)
+    # A plain reply's author has their published posts counted by the write that numbers
+    # it; a nested reply's here.
+    held = moderation.should_hold(author, body) if parent is not None else None
     # Everything the writes need is read and rendered first: on SQLite the write lock is
     # taken here and held only for the writes (issue #17).
     now = utcnow()
@@ -210,7 +212,8 @@ def reply(
             # Watchers hear of it after the response (issue #12): a flag in its INSERT.
             fanout.queue_post(post)
             if parent is None:
-                counted = _place_at_top(post, thread, now)
+                counted = _place_at_top(post, thread, author, now)
+                held = moderation.should_hold(author, body, published=counted.published)
                 db.session.add(post)
                 db.session.flush()
                 _show_counted(thread, now, counted.reply_count, counted.ordinal)
@@ -229,10 +232,11 @@ def reply(
     return post, True
 
 
-def _place_at_top(post: Post, thread: Thread, now):
+def _place_at_top(post: Post, thread: Thread, author: User, now):
     """Number ``post`` under the opening post, and count it, in one statement; returns
-    the row with the thread's new counters."""
-    row = numbering.allocate_top_level(thread.id, now)
+    the row with the thread's new counters and the author's published posts counted."""
+    wanted = moderation.published_needed(author)
+    row = numbering.allocate_top_level(thread.id, now, author_id=author.id, published_wanted=wanted)
     if row is None or row.opening_id is None:
         raise NotFound("This thread no longer exists.")
     numbering.place_at_top(post, thread.id, row.opening_id, row.ordinal)
