@@ -50,8 +50,12 @@ MAIL_KIND = "notification"  # OutboxMessage.kind
 def prefs_for(user: User | int) -> NotificationPrefs:
     """The member's choices (defaults when they never saved any; nothing is added)."""
     user_id = user if isinstance(user, int) else user.id
-    prefs = db.session.get(NotificationPrefs, user_id)
-    return prefs or NotificationPrefs(
+    return db.session.get(NotificationPrefs, user_id) or default_prefs(user_id)
+
+
+def default_prefs(user_id: int) -> NotificationPrefs:
+    """The choices of a member who never saved any (not added to the session)."""
+    return NotificationPrefs(
         user_id=user_id,
         email_reply=OFF,
         email_watched=OFF,

@@ -22,13 +22,14 @@ held, hidden, removed or deleted by then tells nobody; approving it later sets t
 going again (``post_published``).
 """
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app, has_request_context, request, request_finished
-from sqlalchemy import and_, event, inspect, or_, select, union, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, bindparam, case, event, inspect, or_, select, union, update
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from forum.extensions import db
 from forum.models import (
@@ -170,10 +171,9 @@ class Audience:
     mentioned: list[int]
 
     @classmethod
-    def of(cls, post: Post) -> "Audience":
-        parent = db.session.get(Post, post.parent_id) if post.parent_id else None
-        parent_author = parent.author_id if parent is not None and not parent.is_deleted else None
-        return cls(post, parent_author, mentions.mentioned_ids(post))
+    def of(cls, post: Post, parent_author_id: int | None) -> "Audience":
+        """``parent_author_id``: the author of the post it answers, unless that was deleted."""
+        return cls(post, parent_author_id, mentions.mentioned_ids(post))
 
     def kind_for(self, user_id: int) -> str:
         if user_id in self.mentioned:
@@ -233,6 +233,31 @@ def _deliverable(post: Post | None) -> bool:
     return post is not None and post.deleted_at is None and is_public_post(post)
 
 
+@functools.cache
+def _job_statement():
+    """What a run needs before telling anyone, in one query: the job's post with its thread
+    and author, how far the job got, the author of the post it answers (unless deleted),
+    and whether its author wants to watch the thread and does already."""
+    parent = aliased(Post)
+    watch = aliased(ThreadWatch)
+    return (
+        select(
+            Post,
+            jobs.c.cursor,
+            case((parent.deleted_at.is_(None), parent.author_id), else_=None),
+            NotificationPrefs.auto_watch,
+            watch.user_id.is_not(None),
+        )
+        .select_from(jobs)
+        .outerjoin(Post, Post.id == jobs.c.post_id)
+        .outerjoin(parent, parent.id == Post.parent_id)
+        .outerjoin(NotificationPrefs, NotificationPrefs.user_id == Post.author_id)
+        .outerjoin(watch, and_(watch.user_id == Post.author_id, watch.thread_id == Post.thread_id))
+        .where(jobs.c.id == bindparam("job_id"))
+        .options(joinedload(Post.thread), joinedload(Post.author))
+    )
+
+
 def run_job(
     job_id: int, result: FanoutResult | None = None, *, token: str | None = None
 ) -> FanoutResult:
@@ -244,21 +269,16 @@ def run_job(
     if token is None:
         return result
     result.jobs += 1
-    # The job's post with its thread and author, and how far the job got: one query.
-    post, cursor = db.session.execute(
-        select(Post, jobs.c.cursor)
-        .select_from(jobs)
-        .outerjoin(Post, Post.id == jobs.c.post_id)
-        .where(jobs.c.id == job_id)
-        .options(joinedload(Post.thread), joinedload(Post.author))
+    post, cursor, parent_author_id, auto_watch, watching_already = db.session.execute(
+        _job_statement(), {"job_id": job_id}
     ).one()
-    if post is not None and email.prefs_for(post.author_id).auto_watch:
+    if post is not None and auto_watch is not False and not watching_already:
         watching.auto_watch(post.author_id, post.thread_id)
     if not _deliverable(post):
         _advance(job_id, token, done_at=utcnow(), outcome=SKIPPED, claim_token=None)
         db.session.commit()
         return result
-    audience = Audience.of(post)
+    audience = Audience.of(post, parent_author_id)
     size = int(current_app.config["NOTIFY_BATCH_SIZE"])
     while batch := audience.batch(cursor, size):
         told = 0
@@ -266,6 +286,7 @@ def run_job(
             if not can_see_post(post, Viewer.of(user)):
                 continue
             kind = audience.kind_for(user.id)
+            prefs = prefs or email.default_prefs(user.id)  # no row: the defaults, unasked
             notify_grouped(user, kind, post=post, message=_message(kind, post), prefs=prefs)
             told += 1
         cursor = batch[-1][0].id

@@ -75,3 +75,20 @@ def test_a_run_that_dies_before_its_first_commit_leaves_the_post_owed(app, monke
     assert fanout.run_pending().notified == 1
     told = db.session.scalars(select(Notification.user_id).where(Notification.post_id == reply_id))
     assert list(told) == [ana.id]
+
+
+def test_a_replys_fan_out_costs_a_fixed_few_statements(app, count_queries):
+    """Made and claimed with the flag cleared (2), the job's post with what it needs to
+    know first (1), the batch (1), the notification grouped with the unread one before it
+    (found, written, the old one dropped: 3), the job's end (1). One commit."""
+    with settings(app, NOTIFY_DELIVERY="command"):
+        ana, ben, thread, ben_client = members(app)
+        fanout.run_pending()  # the opening post's
+        first = reply(ben_client, thread)
+        fanout.run_posts([first])  # ben now watches the thread
+        reply_id = reply(ben_client, thread, body="And a second thought on month five.")
+    with count_queries() as log:
+        fanout.run_posts([reply_id])
+    assert log.count <= 8, str(log)
+    told = db.session.scalars(select(Notification.count).where(Notification.user_id == ana.id))
+    assert list(told) == [2]  # "2 new replies to your posts", one line
