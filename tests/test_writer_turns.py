@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(USING_PG, reason="the write lock and its turns a
 # The first writer holds the lock this long after the second starts waiting. SQLite's busy
 # handler would have the second try again at 328 ms and then 428 ms: about 90 ms late.
 HELD_SECONDS = 0.335
-LATE_SECONDS = 0.04
+LATE_SECONDS = 0.05
 
 
 @pytest.fixture
@@ -53,8 +53,9 @@ def test_a_queued_writer_goes_in_as_soon_as_the_lock_is_free(file_app):
         worker.start()
     for worker in workers:
         worker.join(10)
+    # The second may even get in before the first's thread has noted its own end.
     late = done["second"] - done["first"]
-    assert 0 <= late < LATE_SECONDS, f"the second writer went in {late * 1000:.0f} ms late"
+    assert late < LATE_SECONDS, f"the second writer went in {late * 1000:.0f} ms late"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM tally ORDER BY rowid")).scalars().all() == [1, 2]
 
