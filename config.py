@@ -136,6 +136,9 @@ class Config:
     ANON_CACHE_SECONDS = 10
     # How long a thread page's reply tree, rendered once for every member, is kept.
     TREE_CACHE_SECONDS = 60
+    # How long the home page and topic lists, rendered once for every member, are kept
+    # (forum/member_pages.py); a member who just wrote gets fresh pages for this long.
+    MEMBER_PAGE_SECONDS = 10
     # The longest a search may run on PostgreSQL before it is stopped with a message.
     SEARCH_TIMEOUT_MS = 3000
     # How long each process keeps the thread count of every topic (a full scan to compute).
@@ -195,6 +198,7 @@ class TestingConfig(Config):
     SERVER_NAME = None
     NEW_MEMBER_HELD_POSTS = 0
     ANON_CACHE_SECONDS = 0
+    MEMBER_PAGE_SECONDS = 0
     TAG_COUNTS_SECONDS = 0
     PHOTO_DIR = str(Path(tempfile.gettempdir()) / f"forum-test-photos-{os.getpid()}")
 

@@ -3,8 +3,8 @@
 Signed-out readers are most of the traffic and all see the same page, so a GET to a view
 marked with ``@anon_cacheable`` is answered from the cache when the request carries no
 login and no pending flash message. Entries live at most ANON_CACHE_SECONDS (0 turns the
-cache off). Signed-in readers never touch the cache, so an author always sees the fresh
-page right after posting.
+cache off). Signed-in readers never get these entries; their own shared pages
+(``forum.member_pages``) live in the same store under the same generation.
 
 Invalidation is by generation: every entry records the generation it was stored under, and
 ``purge()`` bumps the generation, which empties the cache for every worker at once. Nobody

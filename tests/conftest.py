@@ -45,8 +45,10 @@ def app():
 
     def forget_previous_user():
         # Test requests run inside the test's app context and so share its ``g``, where
-        # Flask-Login caches the user: drop it, as a real request starts without it.
+        # Flask-Login caches the user and Flask-WTF the CSRF token: drop them, as a real
+        # request starts without them.
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, forget_previous_user)
     with app.app_context():

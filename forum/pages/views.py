@@ -7,6 +7,7 @@ from sqlalchemy import text
 from forum.cache import anon_cacheable
 from forum.extensions import db
 from forum.guide.services import highlights as guide_highlights
+from forum.member_pages import member_page
 from forum.models import STAGE_LABELS
 from forum.tags.services import tags_with_counts
 from forum.threads import lists
@@ -15,6 +16,7 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.route("/")
+@member_page
 @anon_cacheable
 def home():
     """Latest active threads across topics, the topics with counts (issue #3), guide

@@ -6,6 +6,7 @@ from flask_login import current_user
 from forum.cache import anon_cacheable
 from forum.guide.services import articles_for_tag
 from forum.journals.pages import DISCLAIMER, tag_insights
+from forum.member_pages import member_page
 from forum.models import STAGE_LABELS
 from forum.tags import services
 from forum.threads import lists
@@ -20,6 +21,7 @@ def index():
 
 
 @bp.route("/tags/<slug>")
+@member_page
 @anon_cacheable
 def show(slug):
     tag = services.get_tag(slug)

@@ -34,12 +34,20 @@ def signed_in_everywhere(browser: Browser) -> None:
     for _ in range(TRIES):  # every worker has served this session at least once, likely
         status, _, page = browser.get("/settings")
         assert status == 200 and "Log out" in page
+        # The home page members share (forum/member_pages.py), with this member's menu.
+        status, headers, page = browser.get("/")
+        assert status == 200 and "Log out" in page
+    assert headers.get("X-Member-Page") == "shared"
 
 
 def signed_out_everywhere(browser: Browser) -> None:
     for _ in range(TRIES):
         status, headers, _ = browser.get("/settings")
         assert status == 302 and "/login" in headers["Location"]
+        # Nor is the members' shared page, or anything of theirs, served to this cookie.
+        status, headers, page = browser.get("/")
+        assert status == 200 and "Log in" in page and "Log out" not in page
+        assert "X-Member-Page" not in headers
 
 
 def test_a_logout_ends_the_session_on_every_worker_at_once(server):
