@@ -49,12 +49,17 @@ class SharedTree:
     readable_replies: int | None = None
 
 
+def thread_state(reply_count: int, last_activity_at, locked: bool) -> str:
+    """What changes with every new reply, which purges nothing (``forum.sync``)."""
+    activity = last_activity_at.isoformat() if last_activity_at else ""
+    return f"{reply_count}:{activity}:{int(locked)}"
+
+
 def _key(thread: Thread, page: int, sort: str) -> str:
-    activity = thread.last_activity_at.isoformat() if thread.last_activity_at else ""
     # The tree's links start with the site's root: sites under other roots sharing one
     # store (Redis) each keep their own. Each order of the replies is its own entry.
-    state = f"{thread.id}:{page}:{sort}:{thread.reply_count}:{activity}:{int(thread.locked)}"
-    return f"tree:{request.script_root}:{state}"
+    state = thread_state(thread.reply_count, thread.last_activity_at, thread.locked)
+    return f"tree:{request.script_root}:{thread.id}:{page}:{sort}:{state}"
 
 
 def usable_for(viewer: User | None, thread: Thread) -> bool:
@@ -97,10 +102,11 @@ class MemberFootings:
     by_post: dict[int, Footing]
     readable_replies: int | None  # how many of the thread's replies the viewer may read
     watching: bool = False  # whether the viewer watches the thread (issue #12)
+    state: str | None = None  # the thread's ``thread_state``; None: there is no such thread
 
 
 def member_footings(
-    thread: Thread,
+    thread_id: int,
     viewer: User,
     page: int,
     *,
@@ -111,13 +117,13 @@ def member_footings(
     """One query: the current helpful count of each plain post on the page (or of these
     posts: a page ranked by helpful marks holds no range of branches), whether the viewer
     marked and bookmarked it, how many of the thread's replies the viewer may read and
-    whether they watch the thread. It starts from the thread, so a page with no plain post
-    still answers one row (its post columns empty)."""
+    whether they watch the thread, with the thread's state. It starts from the thread, so
+    a page with no plain post still answers one row (its post columns empty)."""
     rows = db.session.execute(
         _footings_statement("ids" if post_ids is not None else page == 1),
         {
             "viewer_id": viewer.id,
-            "thread_id": thread.id,
+            "thread_id": thread_id,
             **(
                 {"post_ids": list(post_ids)}
                 if post_ids is not None
@@ -135,6 +141,9 @@ def member_footings(
         },
         rows[0].readable if rows else None,
         bool(rows[0].watching) if rows else False,
+        thread_state(rows[0].reply_count, rows[0].last_activity_at, rows[0].locked)
+        if rows
+        else None,
     )
 
 
@@ -162,6 +171,9 @@ def _footings_statement(first_page: bool | str):  # "ids": the posts named
                 ).label("readable"),
                 bookmarked.label("bookmarked"),
                 watching_sql(bindparam("viewer_id"), Thread.id).label("watching"),
+                Thread.reply_count,
+                Thread.last_activity_at,
+                Thread.locked,
             )
             .select_from(Thread)
             .outerjoin(
@@ -297,6 +309,10 @@ class RenderedTree:
     # Whether the reader watches the thread, when it came with the footers (a hit: the
     # page's own tree query was not run); None: the tree's own answer stands.
     watching: bool | None = None
+    # With ``markers``: the shared tree (``html`` is its markers left in) and this reader's
+    # footings, to fill in later (forum/threads/member_page.py).
+    shared: SharedTree | None = None
+    footings: dict[int, Footing] | None = None
 
 
 def tree_html(
@@ -306,27 +322,35 @@ def tree_html(
     tree: TreePage | PageOutline,
     reader: Reader,
     render: Callable[..., str],
+    *,
+    markers: bool = False,
 ) -> RenderedTree:
     """The page's tree for ``reader``: filled in from the store on a hit, rendered once for
     "a member" and stored on a usable miss, else rendered for the reader alone.
 
     ``render(footer_for, for_anyone=...)`` renders the tree template with the footer
-    function given, for this reader or (``for_anyone``) for "a member".
+    function given, for this reader or (``for_anyone``) for "a member". ``markers``: leave
+    the shared tree's markers in, with the footings to fill them (when it is shared).
     """
     if cached.hit:
         # A page ranked by helpful marks holds no range of branches: ask for its posts.
         ranked = cached.shared.footers if cached.sort != SORT_OLDEST else None
-        found = member_footings(thread, viewer, tree.page, **tree_settings(), post_ids=ranked)
+        found = member_footings(thread.id, viewer, tree.page, **tree_settings(), post_ids=ranked)
         readable = found.readable_replies
-        return RenderedTree(
-            fill_footers(cached.shared, found.by_post, reader),
-            cached.shared.readable_replies if readable is None else readable,
-            watching=found.watching,
-        )
+        readable = cached.shared.readable_replies if readable is None else readable
+        return _filled(cached.shared, found.by_post, reader, readable, found.watching, markers)
     if cached.usable and viewer.id not in tree.private_authors:
         html = render(footer_for(generic_reader(reader), markers=True), for_anyone=True)
         shared = keep(cached, thread, tree, html)
-        return RenderedTree(fill_footers(shared, footings_of(tree), reader), tree.readable_replies)
+        return _filled(shared, footings_of(tree), reader, tree.readable_replies, None, markers)
     # This app's own template, rendered just now for this reader.
     html = Markup(render(footer_for(reader), for_anyone=False))  # noqa: S704
     return RenderedTree(html, tree.readable_replies)
+
+
+def _filled(shared, footings, reader, readable, watching, markers: bool) -> RenderedTree:
+    if markers:
+        # The shared tree is this app's own rendered template, its markers left in.
+        html = Markup(shared.html)  # noqa: S704
+        return RenderedTree(html, readable, watching, shared=shared, footings=footings)
+    return RenderedTree(fill_footers(shared, footings, reader), readable, watching)

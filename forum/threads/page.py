@@ -16,7 +16,7 @@ from markupsafe import Markup
 from forum.guide.aside import ArticleLink, articles_for_tags
 from forum.models import Thread, User
 from forum.notifications.watching import watch_context
-from forum.threads import footers, fragments, services
+from forum.threads import footers, fragments, member_page, services
 from forum.threads.audience import SOME_MEMBER
 from forum.threads.links import thread_url
 from forum.threads.ranking import SORT_OLDEST
@@ -80,6 +80,9 @@ class ThreadPage:
     bookmarked: frozenset[int] = frozenset()
     # The plain reply box, from the process's one render of it (None: the template renders).
     reply_form_html: Markup | None = None
+    # Rendered for every member (forum/threads/member_page.py): the header's reply count
+    # and the Watch button are left as markers.
+    member_markers: bool = False
 
     def context(self) -> dict:
         return {field.name: getattr(self, field.name) for field in fields(self)}
@@ -180,11 +183,27 @@ def build_thread_page(
             )
         return render_template("threads/_tree_fragment.html", **context, footer_for=footer_for)
 
-    rendered = fragments.tree_html(cached, thread, viewer, tree, reader, render)
+    for_members = member_page.planned() is not None and cached.usable
+    rendered = fragments.tree_html(
+        cached, thread, viewer, tree, reader, render, markers=for_members
+    )
     built.tree_html = rendered.html
     if rendered.watching is not None:  # a hit: it came with the member's footers
         built.watching = rendered.watching
     built.thread_view = ThreadView(thread, replies=rendered.readable_replies)
+    if rendered.shared is not None:  # the tree is the members' one: so is the page
+        built.member_markers = True
+        form.nonce.data = member_page.NONCE_STAND_IN
+        member_page.built(
+            member_page.Built(
+                rendered.shared,
+                rendered.footings,
+                built.thread_view.reply_count,
+                bool(built.watching),
+                thread.locked,
+                built.reply_query,
+            )
+        )
     built.reply_form_html = reply_form_html(form, built.context())
     return built
 

@@ -3,38 +3,28 @@ what a fresh render for them would be, helpful counts are current, and nothing a
 hides is shown from it."""
 
 import re
-from datetime import timedelta
 
 import pytest
 
 from forum.extensions import db
-from forum.models import Post, Role, utcnow
+from forum.models import Post
 from forum.moderation import services as moderation
-from forum.threads import fragments, services
+from forum.threads import fragments
 from tests.conftest import login
-from tests.factories import make_post, make_thread, make_user
+from tests.factories import make_post
+from tests.threads.shared_tree import make_people, make_shared_thread
 
 pytestmark = pytest.mark.usefixtures("shipped_tags")
 
 
 @pytest.fixture
 def people(app):
-    old = utcnow() - timedelta(days=100)
-    people = {name: make_user(name, created_at=old) for name in ("starter", "alice", "bea", "cal")}
-    people["mod"] = make_user("mod", role=Role.MODERATOR)
-    db.session.commit()
-    return people
+    return make_people()
 
 
 @pytest.fixture
 def thread(people):
-    thread = make_thread(people["starter"], title="Shared tree thread", body="The story.")
-    first = make_post(thread, people["alice"], body="Alice writes first.")
-    make_post(thread, people["bea"], parent=first, body="Bea answers Alice.")
-    make_post(thread, people["cal"], body="Cal replies here.")
-    services.toggle_helpful(first, people["bea"])
-    db.session.commit()
-    return thread
+    return make_shared_thread(people, "Shared tree thread")
 
 
 def page_for(client, thread) -> str:

@@ -7,7 +7,8 @@ from forum.errors import ForumError
 
 # The author of text that matched a crisis phrase sees the crisis panel on the page they
 # land on next (issue #4): a one-shot flag in their session, consumed by the thread page.
-# Signed-in pages never come from the page cache, so nobody else can be shown it.
+# A page shared by members is never used while it waits (forum/threads/member_page.py),
+# so nobody else can be shown it.
 CRISIS_PANEL_KEY = "crisis_panel"
 
 

@@ -12,6 +12,7 @@ from forum.tags import services as tag_services
 from forum.threads import audience, services
 from forum.threads.forms import ReplyForm, ThreadForm, tag_choices
 from forum.threads.links import post_url, thread_url
+from forum.threads.member_page import shared_thread_page
 from forum.threads.page import Moved, build_thread_page
 from forum.threads.ranking import parse_sort
 from forum.threads.views import bp
@@ -39,6 +40,7 @@ def _thread_page(thread, user, form, *, status=200, headers=None, **options):
 
 @bp.route("/t/<id:thread_id>")
 @bp.route("/t/<id:thread_id>/<slug>")
+@shared_thread_page
 @anon_cacheable
 def show(thread_id, slug=None):
     user = current_viewer()

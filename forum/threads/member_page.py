@@ -1,0 +1,174 @@
+"""A thread page shared by every member, around the shared tree (issue #17).
+
+``forum.threads.fragments`` already shares a page's reply tree between members and fills in
+each member's footers. This keeps the whole page that way: rendered once for "a member"
+with markers for what is each member's own (the site menu, CSRF tokens, the footers, the
+Watch button, how many replies they may read, the reply form's one-time nonce), stored
+under the page cache's generation and the thread's state (its reply count, last activity
+and lock: a new reply purges nothing), and filled in per member from one query that
+gives the thread's state with the member's footings. A member's plain read of a thread
+page then costs two queries (their session, then that one) and no template but the menu
+and the Watch button.
+
+Only a plain read is shared: the page's own address with at most ``?page=N``, by a member
+``forum.member_pages`` lets in who may write now and has no crisis panel waiting. The
+page stored is the one the tree's own rules allow sharing (a public thread, the member no
+private author on the page); anything else renders for the member alone, as before.
+"""
+
+import functools
+import pickle  # noqa: S403 - entries are written and read only by this module
+from dataclasses import dataclass
+
+from flask import current_app, g, render_template, request, session
+from flask_login import current_user
+
+from forum import cache, member_pages
+from forum.threads import footers, fragments
+from forum.threads.forms import new_nonce
+from forum.threads.services import write_refusal
+from forum.threads.services.reading import tree_settings
+from forum.threads.views.support import CRISIS_PANEL_KEY
+from forum.validation import PAGE_MAX
+
+NONCE_STAND_IN = "member-page-nonce-stand-in"
+WATCH_MARKER = "<!--member-page:watch-->"
+REPLIES_MARKER = "<!--member-page:replies-->"
+KEY_PREFIX = "member-thread:"
+
+
+@dataclass
+class Plan:
+    """A plain read the stored page could answer: where to store it, and this member's
+    footings (read with the thread's state)."""
+
+    key: str
+    generation: int | None
+    found: fragments.MemberFootings
+
+
+@dataclass
+class SharedPage:
+    """A thread page as every member sees it, their parts left as markers."""
+
+    html: str
+    footers: dict[int, tuple[int, bool]]  # plain post id -> (author id, edited)
+    private_authors: frozenset[int]
+    thread_id: int
+    locked: bool
+    reply_query: str
+    readable_replies: int | None
+
+
+@dataclass
+class Built:
+    """What ``build_thread_page`` leaves for the response when it rendered for members."""
+
+    tree: fragments.SharedTree
+    footings: dict[int, fragments.Footing]
+    readable_replies: int | None
+    watching: bool
+    locked: bool
+    reply_query: str
+
+
+def planned() -> Plan | None:
+    """The plan of the request being rendered, when its page is to be shared."""
+    return g.get("member_thread")
+
+
+def built(page: Built) -> None:
+    g.member_thread_page = page
+
+
+def shared_thread_page(view):
+    """Serve ``view`` (the thread page) from the members' stored page when it may."""
+
+    @functools.wraps(view)
+    def serve(thread_id, slug=None):
+        page = _plain_page()
+        if page is None or not _usable():
+            return view(thread_id, slug)
+        found = fragments.member_footings(thread_id, current_user, page, **tree_settings())
+        if found.state is None:
+            return view(thread_id, slug)  # no such thread: the view says so
+        key = f"{KEY_PREFIX}{cache.environ_key(request.environ)}:{found.state}"
+        generation, payload = cache.get_shared(key)
+        if payload is not None:
+            stored = pickle.loads(payload)  # noqa: S301 - our own entries
+            if current_user.id in stored.private_authors:
+                return view(thread_id, slug)  # they see more than the stored page holds
+            readable = found.readable_replies
+            readable = stored.readable_replies if readable is None else readable
+            html = _fill(stored, found.by_post, readable, found.watching)
+            return member_pages.respond(html)
+        return _render(view, thread_id, slug, Plan(key, generation, found))
+
+    return serve
+
+
+def _plain_page() -> int | None:
+    """The page number of a plain read (the address alone, or ``?page=N`` as the site's
+    own links write it), else None."""
+    if not request.args:
+        return 1
+    raw = request.args.get("page", "")
+    if len(request.args) != 1 or not raw.isdigit() or raw != str(int(raw)):
+        return None
+    return int(raw) if 2 <= int(raw) <= PAGE_MAX else None
+
+
+def _usable() -> bool:
+    return (
+        bool(current_app.config.get("TREE_CACHE_SECONDS"))
+        and member_pages.usable()
+        and CRISIS_PANEL_KEY not in session
+        and write_refusal(current_user) is None
+    )
+
+
+def _render(view, thread_id, slug, plan: Plan):
+    with member_pages.rendering() as shareable:
+        g.member_thread = plan
+        try:
+            response = current_app.make_response(view(thread_id, slug))
+        finally:
+            g.pop("member_thread", None)
+            page = g.pop("member_thread_page", None)
+    if response.direct_passthrough or response.mimetype != "text/html":
+        return response
+    html = response.get_data(as_text=True)
+    if page is None:  # not rendered for members: only the menu and tokens to put in
+        response.set_data(member_pages.fill(html.replace(NONCE_STAND_IN, new_nonce())))
+        return response
+    stored = SharedPage(
+        html,
+        page.tree.footers,
+        page.tree.private_authors,
+        thread_id,
+        page.locked,
+        page.reply_query,
+        page.readable_replies,
+    )
+    if shareable(response):
+        ttl = int(current_app.config["TREE_CACHE_SECONDS"])
+        cache.put_shared(plan.key, plan.generation, pickle.dumps(stored), ttl)
+    response.set_data(_fill(stored, page.footings, page.readable_replies, page.watching))
+    return response
+
+
+def _fill(page: SharedPage, footings, readable: int | None, watching: bool) -> str:
+    """The stored page with this member's parts in place."""
+    reader = footers.Reader(current_user.id, True, page.locked, page.reply_query, footers.paths())
+    html = str(fragments.fill_footers(page, footings, reader))  # plain text from here
+    if readable is not None:
+        # As the header writes it (templates/threads/show.html).
+        html = html.replace(REPLIES_MARKER, f"{readable} {'reply' if readable == 1 else 'replies'}")
+    watch = render_template(
+        "threads/_watch.html",
+        csrf=member_pages.CSRF_STAND_IN,
+        watching=watching,
+        thread_id=page.thread_id,
+    )
+    html = html.replace(WATCH_MARKER, watch, 1).replace(NONCE_STAND_IN, new_nonce(), 1)
+    return member_pages.fill(html)
