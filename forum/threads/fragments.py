@@ -324,6 +324,7 @@ def tree_html(
     render: Callable[..., str],
     *,
     markers: bool = False,
+    found: MemberFootings | None = None,
 ) -> RenderedTree:
     """The page's tree for ``reader``: filled in from the store on a hit, rendered once for
     "a member" and stored on a usable miss, else rendered for the reader alone.
@@ -331,11 +332,16 @@ def tree_html(
     ``render(footer_for, for_anyone=...)`` renders the tree template with the footer
     function given, for this reader or (``for_anyone``) for "a member". ``markers``: leave
     the shared tree's markers in, with the footings to fill them (when it is shared).
+    ``found``: this reader's footings of the page in its replies' own order, when they
+    were read already (forum/threads/member_page.py reads them with the thread's state).
     """
     if cached.hit:
         # A page ranked by helpful marks holds no range of branches: ask for its posts.
         ranked = cached.shared.footers if cached.sort != SORT_OLDEST else None
-        found = member_footings(thread.id, viewer, tree.page, **tree_settings(), post_ids=ranked)
+        if found is None or ranked is not None:
+            found = member_footings(
+                thread.id, viewer, tree.page, **tree_settings(), post_ids=ranked
+            )
         readable = found.readable_replies
         readable = cached.shared.readable_replies if readable is None else readable
         return _filled(cached.shared, found.by_post, reader, readable, found.watching, markers)

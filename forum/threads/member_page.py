@@ -154,6 +154,7 @@ def _render(view, thread_id, slug, plan: Plan):
         ttl = int(current_app.config["TREE_CACHE_SECONDS"])
         cache.put_shared(plan.key, plan.generation, pickle.dumps(stored), ttl)
     response.set_data(_fill(stored, page.footings, page.readable_replies, page.watching))
+    response.headers["X-Member-Page"] = "shared"
     return response
 
 

@@ -183,9 +183,17 @@ def build_thread_page(
             )
         return render_template("threads/_tree_fragment.html", **context, footer_for=footer_for)
 
-    for_members = member_page.planned() is not None and cached.usable
+    plan = member_page.planned()
+    for_members = plan is not None and cached.usable
     rendered = fragments.tree_html(
-        cached, thread, viewer, tree, reader, render, markers=for_members
+        cached,
+        thread,
+        viewer,
+        tree,
+        reader,
+        render,
+        markers=for_members,
+        found=plan.found if plan is not None else None,
     )
     built.tree_html = rendered.html
     if rendered.watching is not None:  # a hit: it came with the member's footers

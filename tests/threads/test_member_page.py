@@ -176,3 +176,14 @@ def test_a_shared_thread_page_costs_two_queries(app, people, thread, count_queri
         response = cal.get(path)
     assert response.headers["X-Member-Page"] == "shared"
     assert log.count == 2, str(log)  # the session, then the thread's state with the footings
+
+
+def test_the_first_read_costs_one_query_more_than_before(app, people, thread, count_queries):
+    """Nothing stored yet: the thread's state and the footings (read first, to look the page
+    up), then the thread and its tree, as a page rendered for one member alone costs."""
+    bea = signed_in(app, people["bea"])
+    path = f"/t/{thread.id}/{thread.slug}"
+    with count_queries() as log:
+        response = bea.get(path)
+    assert response.headers["X-Member-Page"] == "shared"  # rendered for members, then filled
+    assert log.count == 4, str(log)
