@@ -22,7 +22,9 @@ Watch button): ``forum.threads.member_page`` builds on this for it.
 
 import contextlib
 import functools
+import threading
 import time
+from collections import OrderedDict
 
 from flask import current_app, g, has_request_context, render_template, request, session
 from flask_login import current_user
@@ -42,6 +44,9 @@ MENU_MARKER = "<!--member-page:site-menu-->"
 CSRF_STAND_IN = "member-page-csrf-stand-in"
 WROTE_AT = "wrote_at"  # the session key: when this member last wrote a post or a thread
 KEY_PREFIX = "member:"
+MAX_MENUS = 4096  # menus kept per process, the least recently made dropped first
+_menus: OrderedDict[tuple, str] = OrderedDict()
+_menus_lock = threading.Lock()
 
 
 def member_page(view):
@@ -117,11 +122,31 @@ def _render_shared(view, args, kwargs):
 
 def fill(html: str) -> str:
     """A page rendered for "a member" with this member's menu and CSRF token in place."""
-    menu = render_template(MENU_TEMPLATE, viewer=current_user)
-    html = html.replace(MENU_MARKER, menu, 1)
+    html = html.replace(MENU_MARKER, _menu(current_user), 1)
     if CSRF_STAND_IN in html:
         html = html.replace(CSRF_STAND_IN, generate_csrf())
     return html
+
+
+def _menu(viewer) -> str:
+    """The site menu of a plain member, CSRF token left as the stand-in: rendered once per
+    process for each state of it (the menu shows nothing else of theirs)."""
+    key = (request.script_root, viewer.id, viewer.username, viewer.unread_count, viewer.is_verified)
+    menu = _menus.get(key)
+    if menu is None:
+        token = g.pop("csrf_token", None)
+        g.csrf_token = CSRF_STAND_IN
+        try:
+            menu = render_template(MENU_TEMPLATE, viewer=viewer)
+        finally:
+            g.pop("csrf_token", None)
+            if token is not None:
+                g.csrf_token = token
+        with _menus_lock:
+            _menus[key] = menu
+            while len(_menus) > MAX_MENUS:
+                _menus.popitem(last=False)
+    return menu
 
 
 def respond(html: str):
