@@ -9,7 +9,8 @@ import functools
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import bindparam, case, delete, func, or_, select
@@ -89,11 +90,20 @@ def _user_statement():
     crisis = waiting.where(or_(ReviewItem.is_crisis, ReviewItem.severity >= 3))
     queue = case((staff, waiting.scalar_subquery()), else_=0)
     crisis_queue = case((staff, crisis.scalar_subquery()), else_=0)
+    # The session's two columns rather than its entity: one ORM object to build, not two.
     return (
-        select(UserSession, User, unread, queue, crisis_queue)
+        select(UserSession.id, UserSession.last_seen_at, User, unread, queue, crisis_queue)
         .join(User, UserSession.user_id == User.id)
         .where(UserSession.token_hash == bindparam("token_hash"))
     )
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """The request's session row, as far as the request needs it."""
+
+    id: int
+    last_seen_at: datetime
 
 
 def load_user_from_token(token: str) -> User | None:
@@ -101,7 +111,8 @@ def load_user_from_token(token: str) -> User | None:
     row = db.session.execute(_user_statement(), {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
-    user_session, user, unread_count, queue_waiting, queue_crisis = row
+    session_id, last_seen_at, user, unread_count, queue_waiting, queue_crisis = row
+    user_session = SessionRef(session_id, last_seen_at)
     if user_session.last_seen_at < idle_cutoff() or user.is_banned:
         return None
     user.session_token = token
@@ -112,7 +123,7 @@ def load_user_from_token(token: str) -> User | None:
     return user
 
 
-def _touch(user_session: UserSession) -> None:
+def _touch(user_session: SessionRef) -> None:
     """Record the day a session was last used; at most one write a day per session."""
     now = utcnow()
     if user_session.last_seen_at.date() == now.date():

@@ -50,7 +50,8 @@ def test_token_loads_the_user_and_marks_the_current_session(ctx, member):
     token = create_session(member, remember=False, user_agent=None)
     db.session.commit()
     loaded = load_user_from_token(token)
-    assert loaded == member and loaded.current_session.user_id == member.id
+    row = db.session.query(UserSession).one()
+    assert loaded == member and loaded.current_session.id == row.id
     assert load_user_from_token("not-a-token") is None
     # Only the token's hash is stored.
     assert db.session.query(UserSession).filter_by(token_hash=token).count() == 0
