@@ -119,7 +119,9 @@ def member_footings(
     marked and bookmarked it, how many of the thread's replies the viewer may read and
     whether they watch the thread, with the thread's state. It starts from the thread, so
     a page with no plain post still answers one row (its post columns empty)."""
-    rows = db.session.execute(
+    # Columns only: through the session's connection, not the ORM's result machinery,
+    # which cost as much as the query itself on a page of 200 posts.
+    rows = db.session.connection().execute(
         _footings_statement("ids" if post_ids is not None else page == 1),
         {
             "viewer_id": viewer.id,
@@ -170,7 +172,7 @@ def _footings_statement(first_page: bool | str):  # "ids": the posts named
                     Viewer(id=bindparam("viewer_id")), bindparam("thread_id")
                 ).label("readable"),
                 bookmarked.label("bookmarked"),
-                watching_sql(bindparam("viewer_id"), Thread.id).label("watching"),
+                watching_sql(bindparam("viewer_id"), bindparam("thread_id")).label("watching"),
                 Thread.reply_count,
                 Thread.last_activity_at,
                 Thread.locked,

@@ -35,6 +35,7 @@ NONCE_STAND_IN = "member-page-nonce-stand-in"
 WATCH_MARKER = "<!--member-page:watch-->"
 REPLIES_MARKER = "<!--member-page:replies-->"
 KEY_PREFIX = "member-thread:"
+SENTINEL_THREAD = 987_654_321  # the thread id the Watch button is rendered with, then replaced
 
 
 @dataclass
@@ -165,11 +166,19 @@ def _fill(page: SharedPage, footings, readable: int | None, watching: bool) -> s
     if readable is not None:
         # As the header writes it (templates/threads/show.html).
         html = html.replace(REPLIES_MARKER, f"{readable} {'reply' if readable == 1 else 'replies'}")
-    watch = render_template(
-        "threads/_watch.html",
-        csrf=member_pages.CSRF_STAND_IN,
-        watching=watching,
-        thread_id=page.thread_id,
-    )
-    html = html.replace(WATCH_MARKER, watch, 1).replace(NONCE_STAND_IN, new_nonce(), 1)
-    return member_pages.fill(html)
+    html = html.replace(WATCH_MARKER, _watch(page.thread_id, watching), 1)
+    return member_pages.fill(html.replace(NONCE_STAND_IN, new_nonce(), 1))
+
+
+_watches: dict[tuple[str, bool], str] = {}
+
+
+def _watch(thread_id: int, watching: bool) -> str:
+    """The Watch button (or Stop watching) of a member who may write: the same for every
+    thread but its id, so rendered once per process for each state."""
+    key = (request.script_root, watching)
+    if key not in _watches:
+        _watches[key] = render_template(
+            "threads/_watch.html", csrf=True, watching=watching, thread_id=SENTINEL_THREAD
+        )
+    return _watches[key].replace(f"/t/{SENTINEL_THREAD}/", f"/t/{int(thread_id)}/")
