@@ -80,7 +80,8 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
     if tag in ("th", "td"):
         return name == "class" and value in ALIGN_CLASSES
     if tag == "ol":
-        return name == "start" and value.isdigit() and len(value) <= 9
+        # ASCII digits only: str.isdigit() also takes "²" (forum/validation.py).
+        return name == "start" and value.isascii() and value.isdigit() and len(value) <= 9
     return False
 
 

@@ -167,6 +167,21 @@ def test_hostile_numbers_in_the_query_answer_400(app, world, path, status):
     assert response.status_code == status
 
 
+# The pages members share (issue #17) read the address before the view does.
+MEMBER_CASES = [case for case in QUERY_CASES if case[0].startswith(("/t/", "/?", "/tags/"))]
+
+
+@pytest.mark.parametrize(("path", "status"), MEMBER_CASES)
+def test_hostile_numbers_answer_the_same_on_pages_members_share(
+    app, world, monkeypatch, path, status
+):
+    monkeypatch.setitem(app.config, "MEMBER_PAGE_SECONDS", 10)
+    monkeypatch.setitem(app.config, "TREE_CACHE_SECONDS", 60)
+    client = login(app.test_client(), world["author"])  # a plain member
+    for _ in range(2):  # the page is stored, then served from the store
+        assert client.get(path.format(**world)).status_code == status
+
+
 @pytest.mark.parametrize("parent_id", [PAST_64_BITS, SUPERSCRIPT_TWO, "١", "-1"])
 def test_a_hostile_parent_id_reshows_the_reply_form(app, world, parent_id):
     client = login(app.test_client(), world["author"])

@@ -29,7 +29,7 @@ from forum.threads.forms import new_nonce
 from forum.threads.services import write_refusal
 from forum.threads.services.reading import tree_settings
 from forum.threads.views.support import CRISIS_PANEL_KEY
-from forum.validation import PAGE_MAX
+from forum.validation import PAGE_MAX, int_or_none
 
 NONCE_STAND_IN = "member-page-nonce-stand-in"
 WATCH_MARKER = "<!--member-page:watch-->"
@@ -114,9 +114,8 @@ def _plain_page() -> int | None:
     if not request.args:
         return 1
     raw = request.args.get("page", "")
-    if len(request.args) != 1 or not raw.isdigit() or raw != str(int(raw)):
-        return None
-    return int(raw) if 2 <= int(raw) <= PAGE_MAX else None
+    page = int_or_none(raw, minimum=2, maximum=PAGE_MAX)
+    return page if len(request.args) == 1 and raw == str(page) else None
 
 
 def _usable() -> bool:
