@@ -168,9 +168,8 @@ def sign_in(base: str) -> str:
     if status != 302:
         raise RuntimeError(f"benchmark login failed with {status}")
     cookie = _session_cookie(headers) or cookie
-    # Land where the login sends a browser, which shows (and so takes) the welcome message
-    # and keeps the cookie the browser would: wrk repeats one cookie, and a message left in
-    # it would be shown on every page measured (issue #17).
+    # Take the welcome message as a browser would: wrk repeats one cookie, and a message
+    # left in it would be shown on every page measured (issue #17).
     _, headers, _ = _request(base + "/settings", cookie=cookie)
     return _session_cookie(headers) or cookie
 
