@@ -161,4 +161,5 @@ def _note_writes(db_session, _flush_context) -> None:
     """A member who just wrote a post or a thread gets fresh pages for a while."""
     if not has_request_context() or not any(isinstance(o, Post | Thread) for o in db_session.new):
         return
-    session[WROTE_AT] = int(time.time()) + 1
+    if "_user_id" in session:  # signed in by cookie: the pages they get are shared ones
+        session[WROTE_AT] = int(time.time()) + 1
