@@ -38,6 +38,11 @@ def longdate(value: datetime | date | None) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+def replies(count: int) -> str:
+    """ "1 reply", "3 replies": a count of replies as every page writes it."""
+    return f"{count} {'reply' if count == 1 else 'replies'}"
+
+
 def url_with(**changes) -> str:
     """The current URL with some query arguments replaced (None removes one)."""
     args = request.args.to_dict()
@@ -54,6 +59,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["timeago"] = timeago
     app.jinja_env.filters["isodate"] = isodate
     app.jinja_env.filters["longdate"] = longdate
+    app.jinja_env.filters["replies"] = replies
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["STAGE_LABELS"] = STAGE_LABELS
     app.jinja_env.globals["DOSE_BAND_LABELS"] = DOSE_BAND_LABELS

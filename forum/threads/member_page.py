@@ -24,6 +24,7 @@ from flask import current_app, g, render_template, request, session
 from flask_login import current_user
 
 from forum import cache, member_pages
+from forum.templating import replies
 from forum.threads import footers, fragments
 from forum.threads.forms import new_nonce
 from forum.threads.services import write_refusal
@@ -163,8 +164,7 @@ def _fill(page: SharedPage, footings, readable: int | None, watching: bool) -> s
     reader = footers.Reader(current_user.id, True, page.locked, page.reply_query, footers.paths())
     html = str(fragments.fill_footers(page, footings, reader))  # plain text from here
     if readable is not None:
-        # As the header writes it (templates/threads/show.html).
-        html = html.replace(REPLIES_MARKER, f"{readable} {'reply' if readable == 1 else 'replies'}")
+        html = html.replace(REPLIES_MARKER, replies(readable))  # as the header writes it
     html = html.replace(WATCH_MARKER, _watch(page.thread_id, watching), 1)
     return member_pages.fill(html.replace(NONCE_STAND_IN, new_nonce(), 1))
 
