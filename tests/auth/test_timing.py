@@ -24,9 +24,10 @@ from tests.factories import PASSWORD
 STRONG = "a distant purple harbour"
 SMTP_SECONDS = 0.04
 ROUNDS = 41
-# The gap allowed: a few milliseconds, or a sixth of the slower median when a loaded
-# machine slows every request down. Mail sent inside the request made it the SMTP time.
-BOUND_SECONDS = 0.006
+# The gap allowed: 15 ms, or a sixth of the slower median when a loaded machine slows
+# every request down. Mail sent inside the request makes it the SMTP time (40 ms); honest
+# gaps reached 13.5 ms with both suites running on a loaded 2-core machine.
+BOUND_SECONDS = 0.015
 BOUND_SHARE = 1 / 6
 ATTEMPTS = 3
 
