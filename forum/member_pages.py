@@ -97,8 +97,7 @@ def rendering():
             response.status_code == 200
             and not response.direct_passthrough
             and response.mimetype == "text/html"
-            and session.modified == modified
-            and "_flashes" not in session
+            and session.modified == modified  # a message flashed modifies it too
         )
 
     try:

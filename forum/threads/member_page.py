@@ -140,7 +140,7 @@ def _render(view, thread_id, slug, plan: Plan):
         return response
     html = response.get_data(as_text=True)
     if page is None:  # not rendered for members: only the menu and tokens to put in
-        response.set_data(member_pages.fill(html.replace(NONCE_STAND_IN, new_nonce())))
+        response.set_data(member_pages.fill(html))
         return response
     stored = SharedPage(
         html,
