@@ -17,6 +17,7 @@ from sqlalchemy.exc import DisconnectionError
 
 from forum import writer_turns
 from forum.extensions import db
+from forum.pg_reads import init_pg_reads
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # GET endpoints that write (a one-click verification link; the inbox marks what it shows read).
@@ -165,6 +166,7 @@ def init_database(app: Flask) -> None:
     with app.app_context():
         configure_engine(app, db.engine)
         count_queries(app, db.engine)
+        init_pg_reads(app, db.engine, WRITING_GET_ENDPOINTS)
 
 
 def recreate_empty(url: str) -> None:
