@@ -82,7 +82,8 @@ def _user_statement():
         .correlate(User)
         .scalar_subquery()
     )
-    staff = User.role.in_([Role.MODERATOR, Role.ADMIN])
+    # Two comparisons, not IN: an expanding IN is re-rendered into the SQL on every run.
+    staff = or_(User.role == Role.MODERATOR, User.role == Role.ADMIN)
     # Inside CASE, the counts are only run for moderators and admins (issue #12).
     waiting = select(func.count(ReviewItem.id)).where(ReviewItem.status == ItemStatus.PENDING)
     # Severity 3 is a crisis report (forum.moderation.services.items.SEVERITY_CRISIS, which
