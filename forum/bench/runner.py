@@ -1,10 +1,10 @@
 """Drive the forum under gunicorn with wrk and print one table of figures (``make bench``).
 
-The app runs with its production configuration and only rate limits and held posts turned
-off (they would refuse or hold the benchmark's own traffic). Each page is warmed up, then
-loaded with ``wrk -t2 -c8 -d10s --latency`` from a second process. The same gunicorn
-settings then serve a bare Flask route returning the captured 25-reply thread page: the
-physical limit of the stack on this machine, which every page's throughput is divided by.
+The app runs in production configuration but for rate limits, held posts and worker
+recycling (``server_env``). Each page is warmed up, then loaded with ``wrk -t2 -c8 -d10s
+--latency`` from a second process. The same gunicorn settings then serve a bare Flask route
+returning the captured 25-reply thread page: the physical limit of the stack on this
+machine, which every page's throughput is divided by.
 """
 
 import json
@@ -236,13 +236,13 @@ def server_env(database_url: str, redis_url: str | None) -> dict:
         "FORUM_CONFIG": "production",
         "DATABASE_URL": database_url,
         "SECRET_KEY": os.environ.get("SECRET_KEY", BENCH_SECRET),
-        # The only two departures from production: rate limits and held posts would
-        # refuse or hold the benchmark's own traffic.
+        # Not as in production: rate limits and held posts would refuse or hold the traffic;
+        # a worker recycled mid-run (every 200,000 requests) drops a connection, starts cold.
         "RATELIMIT_ENABLED": "0",
         "NEW_MEMBER_HELD_POSTS": "0",
         "NEW_MEMBER_DAYS": "0",
-        # Plain HTTP on loopback, so cookies cannot require HTTPS.
-        "SESSION_COOKIE_SECURE": "0",
+        "GUNICORN_MAX_REQUESTS": "0",
+        "SESSION_COOKIE_SECURE": "0",  # plain HTTP on loopback: no cookie may need HTTPS
         "REMEMBER_COOKIE_SECURE": "0",
         "MAIL_BACKEND": "file",
         "QUERY_COUNT_HEADER": "1",
