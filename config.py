@@ -53,9 +53,6 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = timedelta(days=90)
     SESSION_IDLE_DAYS = 90
-    # SQLite: each worker keeps the sessions it served while nothing was committed since
-    # (forum/auth/session_cache.py); False reads the session row on every request.
-    SESSION_CACHE = True
     MAX_CONTENT_LENGTH = 512 * 1024
 
     WTF_CSRF_ENABLED = True
