@@ -28,12 +28,17 @@ DEFERRED = "forum_deferred_begin"  # connection info: its transaction began as a
 WRITING = "forum_writing"  # g: begin_writes was called in this request
 
 
+def reads_only() -> bool:
+    """Whether this request only reads, by its method and endpoint."""
+    return request.method in READ_METHODS and request.endpoint not in WRITING_GET_ENDPOINTS
+
+
 def _wants_write_lock() -> bool:
     if not has_request_context():
         return True  # CLI commands and tests write
     if request.endpoint in READS_FIRST_ENDPOINTS:
         return g.get(WRITING, False)
-    return request.method not in READ_METHODS or request.endpoint in WRITING_GET_ENDPOINTS
+    return not reads_only()
 
 
 def begin_writes() -> None:
@@ -166,7 +171,7 @@ def init_database(app: Flask) -> None:
     with app.app_context():
         configure_engine(app, db.engine)
         count_queries(app, db.engine)
-        init_pg_reads(app, db.engine, WRITING_GET_ENDPOINTS)
+        init_pg_reads(app, db.engine, reads_only)
 
 
 def recreate_empty(url: str) -> None:

@@ -16,6 +16,7 @@ a round trip, and whose transaction is a snapshot), is unchanged.
 
 import functools
 import logging
+from collections.abc import Callable
 
 from flask import Flask, request
 from psycopg.pq import TransactionStatus
@@ -27,7 +28,6 @@ from forum.extensions import db
 
 log = logging.getLogger(__name__)
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OUTSIDE = "forum_reads_outside_transaction"  # connection info: checked out for a read
 # In a SELECT, what locks rows, scopes a setting to the transaction or has a side effect.
 _TRANSACTIONAL = (
@@ -52,12 +52,13 @@ def needs_transaction(statement: str) -> bool:
     return any(marker in text for marker in _TRANSACTIONAL)
 
 
-def init_pg_reads(app: Flask, engine: Engine, writing_endpoints: frozenset[str]) -> None:
+def init_pg_reads(app: Flask, engine: Engine, reads_only: Callable[[], bool]) -> None:
+    """``reads_only()``: whether the request only reads (``forum.database.reads_only``)."""
     if engine.dialect.name != "postgresql":
         return
 
     def reads_outside_transaction() -> None:
-        if request.method not in READ_METHODS or request.endpoint in writing_endpoints:
+        if not reads_only():
             return
         if request.endpoint == "static" or db.session().in_transaction():
             return
