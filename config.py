@@ -53,6 +53,9 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = timedelta(days=90)
     SESSION_IDLE_DAYS = 90
+    # SQLite: each worker keeps the sessions it served while nothing was committed since
+    # (forum/auth/session_cache.py); False reads the session row on every request.
+    SESSION_CACHE = True
     MAX_CONTENT_LENGTH = 512 * 1024
 
     WTF_CSRF_ENABLED = True
@@ -200,6 +203,9 @@ class TestingConfig(Config):
     ANON_CACHE_SECONDS = 0
     MEMBER_PAGE_SECONDS = 0
     TAG_COUNTS_SECONDS = 0
+    # Each test's query counts must not hang on which tests ran before it in this process;
+    # tests/test_session_cache.py turns it on in an app of its own.
+    SESSION_CACHE = False
     PHOTO_DIR = str(Path(tempfile.gettempdir()) / f"forum-test-photos-{os.getpid()}")
 
 

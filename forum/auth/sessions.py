@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import bindparam, case, delete, func, or_, select
 from sqlalchemy.exc import OperationalError
 
+from forum.auth.session_cache import init_session_cache, member_from
 from forum.extensions import db, login_manager
 from forum.models import ItemStatus, Notification, ReviewItem, Role, User, UserSession, utcnow
 
@@ -108,11 +109,23 @@ class SessionRef:
 
 
 def load_user_from_token(token: str) -> User | None:
-    """One query: the session, its user and the user's unread notification count."""
-    row = db.session.execute(_user_statement(), {"token_hash": hash_token(token)}).first()
-    if row is None:
-        return None
-    session_id, last_seen_at, user, unread_count, queue_waiting, queue_crisis = row
+    """One query, or none while the worker's kept copy of it is exact
+    (forum/auth/session_cache.py): the session, its user and the user's unread count."""
+    token_hash = hash_token(token)
+    cache = current_app.extensions.get("session_cache")
+    stamp = cache.stamp() if cache is not None else None
+    kept = cache.get(token_hash, stamp) if stamp is not None else None
+    if kept is not None:
+        user, extras = member_from(kept), kept.extras
+    else:
+        row = db.session.execute(_user_statement(), {"token_hash": token_hash}).first()
+        if row is None:
+            return None
+        session_id, last_seen_at, user, *counts = row
+        extras = (session_id, last_seen_at, *counts)
+        if stamp is not None:
+            cache.keep(token_hash, stamp, user, extras)
+    session_id, last_seen_at, unread_count, queue_waiting, queue_crisis = extras
     user_session = SessionRef(session_id, last_seen_at)
     if user_session.last_seen_at < idle_cutoff() or user.is_banned:
         return None
@@ -183,6 +196,7 @@ def init_login(app: Flask) -> None:
     # Sessions are server-side rows, so Flask-Login's IP/agent hashing is not needed and
     # would log people out when their network changes.
     login_manager.session_protection = None
+    init_session_cache(app)
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
