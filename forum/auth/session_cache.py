@@ -7,11 +7,10 @@ SQLAlchemy's machinery around a statement the database answers in microseconds. 
 keeps what that query returned, for each session it served, and serves it again only while
 nothing at all has been committed to the database since, by anyone:
 
-- SQLite: ``PRAGMA data_version`` on the worker's connection moves when any other
-  connection commits (another worker, another process, a command, someone at a ``sqlite3``
-  prompt); a number drawn for each of the worker's own commits that wrote covers its own
-  connections, and the connection's count of rows it ever wrote (``total_changes``) covers
-  the one the check runs on. The check is a pool checkout and a pragma: no transaction,
+- SQLite: each worker holds one connection of its own to the file that never writes, and
+  ``PRAGMA data_version`` on it moves whenever any other connection commits: another
+  worker, a command, someone at a ``sqlite3`` prompt, and the worker's own pool, which
+  makes its requests' writes. The check is that pragma: no pool checkout, no transaction,
   no query.
 - PostgreSQL has no such counter short of a round trip (``pg_current_snapshot()`` reads
   the same only while no transaction that wrote has begun or ended): on a forum where
@@ -26,14 +25,14 @@ hash), so one member's state never answers another's cookie; a request that find
 transaction open (a test sharing its session, or a write already made) reads the row.
 """
 
-import itertools
+import os
+import sqlite3
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict
@@ -42,70 +41,50 @@ from forum.extensions import db
 from forum.models import User
 
 MAX_ENTRIES = 5000
-SERIAL = "forum_connection_serial"  # pool record info: which DBAPI connection this is
-WROTE = "forum_wrote"  # connection info: a statement of this transaction wrote
-WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLAC"})  # REPLACE, on SQLite
 _COLUMNS = tuple(attr.key for attr in User.__mapper__.column_attrs)
 
 
 @dataclass(frozen=True)
 class Kept:
-    stamp: tuple  # (connection, data_version, own commits) when the row was read
+    stamp: tuple  # (watching connection, its data_version) when the row was read
     columns: dict[str, Any]  # the member's row
     extras: tuple  # what the query added: session id and last use, unread and queue counts
 
 
 class SessionCache:
-    def __init__(self, engine: Engine, size: int = MAX_ENTRIES):
-        self.engine = engine
+    def __init__(self, path: str, size: int = MAX_ENTRIES):
+        self.path = path
         self.size = size
         self.entries: OrderedDict[str, Kept] = OrderedDict()
         self.lock = threading.Lock()
-        # Each commit that wrote draws a new number: two threads never write the same one,
-        # so a commit after a stamp was read always leaves a number the stamp doesn't hold.
-        self.own_commits = 0
-        self.commit_numbers = itertools.count(1)
-        self.serials = itertools.count(1)
+        self.watcher: sqlite3.Connection | None = None
+        self.watcher_pid = 0
+        self.watchers = 0  # connections opened: a stamp names the one it was read on
 
-        @event.listens_for(engine, "connect")
-        def number_connection(_dbapi_connection, record):
-            # data_version counts per connection: a stamp names the connection it was read
-            # on, and a new connection (a reconnect reuses the pool's record) is a new name.
-            record.info[SERIAL] = next(self.serials)
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def note_write(conn, _cursor, statement, *_):
-            if statement.lstrip()[:6].upper() in WRITES:
-                conn.info[WROTE] = True
-
-        @event.listens_for(engine, "commit")
-        def count_own_commit(conn):
-            # Counted before the commit reaches the database: a row read after this point
-            # and before the commit lands is stamped with the new count, and the commit then
-            # moves data_version on every other connection, this worker's included.
-            if conn.info.pop(WROTE, False):
-                self.own_commits = next(self.commit_numbers)
-
-        @event.listens_for(engine, "rollback")
-        def forget_write(conn):
-            conn.info.pop(WROTE, None)
+    def _watcher(self) -> sqlite3.Connection:
+        """The process's own connection to the file, which never writes: every commit by
+        any other connection, the worker's pool included, moves its data_version."""
+        if self.watcher is None or self.watcher_pid != os.getpid():  # forked: a new one
+            self.watcher = sqlite3.connect(
+                f"file:{self.path}?mode=rw", uri=True, check_same_thread=False
+            )
+            self.watcher_pid = os.getpid()
+            self.watchers += 1
+        return self.watcher
 
     def stamp(self) -> tuple | None:
         """What has to be unchanged for a kept session to be served; None: read the row."""
-        own = self.own_commits
         if db.session().in_transaction():
             return None
-        raw = self.engine.raw_connection()
         try:
-            if SERIAL not in raw.info:  # opened before this cache was made
-                raw.info[SERIAL] = next(self.serials)
-            driver = raw.driver_connection
-            (version,) = driver.execute("PRAGMA data_version").fetchone()
-            # data_version never moves for the connection's own commits: its count of rows
-            # written does, whatever the statement looked like.
-            return (raw.info[SERIAL], version, driver.total_changes, own)
-        finally:
-            raw.close()
+            with self.lock:
+                watcher = self._watcher()
+                (version,) = watcher.execute("PRAGMA data_version").fetchone()
+                # data_version counts per connection: only one connection's values compare.
+                return (self.watchers, version)
+        except sqlite3.Error:
+            self.watcher = None
+            return None
 
     def get(self, token_hash: str, stamp: tuple) -> Kept | None:
         with self.lock:
@@ -134,12 +113,20 @@ def member_from(kept: Kept) -> User:
     user = User.__mapper__.class_manager.new_instance()
     instance_dict(user).update(kept.columns)
     make_transient_to_detached(user)
-    return db.session.merge(user, load=False)
+    db.session.add(user)  # detached to persistent, as loaded: no copy, no query
+    return user
+
+
+def _file_of(engine: Engine) -> str | None:
+    """The SQLite file ``engine`` opens, if it is a plain file another connection can open."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if database.startswith("file:") else os.path.abspath(database)
 
 
 def init_session_cache(app: Flask) -> None:
     with app.app_context():
-        engine = db.engine
-    if engine.dialect.name != "sqlite" or not app.config.get("SESSION_CACHE", True):
-        return
-    app.extensions["session_cache"] = SessionCache(engine)
+        path = _file_of(db.engine)
+    if path is not None and app.config.get("SESSION_CACHE", True):
+        app.extensions["session_cache"] = SessionCache(path)
