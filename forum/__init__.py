@@ -27,7 +27,18 @@ def create_app(config_class: type | None = None) -> Flask:
     ensure_secret_key(app.config)
     resolve_base_url(app.config)
 
-    from forum import cache, cli, database, errors, logs, security, sync, templating, urls
+    from forum import (
+        cache,
+        cli,
+        cookie_sessions,
+        database,
+        errors,
+        logs,
+        security,
+        sync,
+        templating,
+        urls,
+    )
     from forum.auth.sessions import init_login
     from forum.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -47,6 +58,7 @@ def create_app(config_class: type | None = None) -> Flask:
     login_manager.init_app(app)
     init_login(app)
     csrf.init_app(app)
+    cookie_sessions.init_cookie_sessions(app)  # after CSRFProtect: its template global
     limiter.init_app(app)
 
     urls.init_url_map(app)  # the converters must exist before any rule is added

@@ -10,9 +10,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from flask import render_template
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from forum.cookie_sessions import csrf_token
 from forum.guide.aside import ArticleLink, articles_for_tags
 from forum.models import Thread, User
 from forum.notifications.watching import watch_context
@@ -112,7 +112,7 @@ def build_thread_page(
     Raises NotFound (no such page or reply), Moved (a subtree rooted at the opening post).
     """
     refusal = services.write_refusal(viewer) if viewer else None
-    csrf = generate_csrf() if viewer and refusal is None else ""
+    csrf = csrf_token() if viewer and refusal is None else ""
     # A plain page read by a member: the tree may come from the shared render (#6).
     if answering or root is not None or reply_to:
         cached = fragments.NOT_SHARED
