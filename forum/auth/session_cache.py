@@ -33,15 +33,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from forum.extensions import db
 from forum.models import User
 
 MAX_ENTRIES = 5000
-_COLUMNS = tuple(attr.key for attr in User.__mapper__.column_attrs)
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,7 @@ class SessionCache:
             self.entries.move_to_end(token_hash)
             return kept
 
-    def keep(self, token_hash: str, stamp: tuple, user: User, extras: tuple) -> None:
-        loaded = instance_dict(user)
-        columns = {key: loaded[key] for key in _COLUMNS if key in loaded}
+    def keep(self, token_hash: str, stamp: tuple, columns: dict, extras: tuple) -> None:
         with self.lock:
             self.entries[token_hash] = Kept(stamp, columns, extras)
             self.entries.move_to_end(token_hash)
@@ -107,13 +105,22 @@ class SessionCache:
                 self.entries.popitem(last=False)
 
 
-def member_from(kept: Kept) -> User:
-    """The kept row as a persistent, clean ``User`` of this request's session, as if the
-    query had loaded it: what the request changes on it is flushed as usual."""
+def member_from(columns: dict[str, Any]) -> User:
+    """The member's row as a persistent, clean ``User`` of this request's session, as a
+    query would have loaded it: what the request changes on it is flushed as usual."""
+    session = db.session()
+    if session.autoflush and (session.new or session.identity_map):
+        session.flush()  # as a query would before reading
+    key = User.__mapper__.identity_key_from_primary_key((columns["id"],))
+    existing = session.identity_map.get(key)
+    if existing is not None:  # a query keeps the instance, filling in what was expired
+        for attribute in inspect(existing).unloaded & columns.keys():
+            set_committed_value(existing, attribute, columns[attribute])
+        return existing
     user = User.__mapper__.class_manager.new_instance()
-    instance_dict(user).update(kept.columns)
+    instance_dict(user).update(columns)
     make_transient_to_detached(user)
-    db.session.add(user)  # detached to persistent, as loaded: no copy, no query
+    session.add(user)  # detached to persistent, as loaded: no copy, no query
     return user
 
 
