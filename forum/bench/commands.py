@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from config import INSTANCE, ProductionConfig
-from forum.bench import corpus, runner
+from forum.bench import corpus, inprocess, runner
 from forum.bench import pages as bench_pages
 from forum.bench import seed as seeding
 from forum.bench.fanout import measure_fanout
@@ -53,7 +53,7 @@ def _check_own_database(url: str) -> str:
     return url
 
 
-def _bench_app(url: str, *, loading: bool = False):
+def _bench_app(url: str, *, loading: bool = False, **settings):
     from forum import create_app
 
     class BenchConfig(ProductionConfig):
@@ -66,6 +66,8 @@ def _bench_app(url: str, *, loading: bool = False):
         # Loading the benchmark's own throwaway file needs no fsync per batch.
         SQLITE_SYNCHRONOUS = "OFF" if loading else "FULL"
 
+    for name, value in settings.items():
+        setattr(BenchConfig, name, value)
     return create_app(BenchConfig)
 
 
@@ -262,3 +264,36 @@ def run_command(
     click.echo("")
     click.echo(runner.table(results))
     click.echo(f"\nFigures saved to {out}.")
+
+
+@bench_group.command("inprocess")
+@database_option
+@click.option("--requests", type=click.IntRange(1), default=1000, show_default=True)
+@click.option(
+    "--profile",
+    "profiled",
+    type=click.Choice(["home", "tag", "thread-25", "thread-500"]),
+    default=None,
+    help="Also profile this page (cProfile, by cumulative time).",
+)
+@click.option("--top", type=click.IntRange(1), default=40, show_default=True)
+@with_appcontext
+def inprocess_command(database_url, requests, profiled, top):
+    """Time the signed-in pages inside this process (no gunicorn, no wrk)."""
+    url = _check_own_database(database_url)
+    targets = _targets(url)
+    # Production settings, over plain HTTP to the test client, with no rate limits.
+    app = _bench_app(
+        url,
+        BASE_URL="http://localhost",
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_SECURE=False,
+        RATELIMIT_ENABLED=False,
+    )
+    client = inprocess.signed_in_client(app)
+    paths = inprocess.page_paths(targets)
+    click.echo(f"{targets['posts']:,} posts in {make_url(url).get_backend_name()}, signed in")
+    for name, mean_ms, answered in inprocess.time_pages(client, paths, requests):
+        click.echo(f"{name:12} {mean_ms:7.3f} ms  ({answered})")
+    if profiled:
+        click.echo(inprocess.profile_page(client, paths[profiled], requests, top))
