@@ -13,47 +13,25 @@ for each session (Flask-WTF's token only changes with the session's secret and t
 it is signed in).
 """
 
-import threading
 import time
-from collections import OrderedDict
 
 from flask import Flask, Request, current_app, g, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 
+from forum.bounded import BoundedMap
+
 MAX_COOKIES = 4096  # per worker, the least recently seen dropped first
 PLAIN = (str, int, float, bool, type(None))
 CSRF_FIELD = "csrf_token"  # Flask-WTF's default, which the app keeps
-
-
-class _Remembered:
-    """A bounded map from a string to what checking it gave, least recently used out."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-            return found
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
 
 
 class RememberingSessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie sessions, each cookie's check remembered (see above)."""
 
     def __init__(self, size: int = MAX_COOKIES):
-        self.remembered = _Remembered(size)
+        self.remembered = BoundedMap(size)
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         cookie = request.cookies.get(self.get_cookie_name(app))
@@ -77,7 +55,7 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         return self.session_class(data)
 
 
-_csrf_tokens = _Remembered(MAX_COOKIES)
+_csrf_tokens = BoundedMap(MAX_COOKIES)
 
 
 def csrf_token() -> str:

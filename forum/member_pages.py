@@ -22,9 +22,7 @@ Watch button): ``forum.threads.member_page`` builds on this for it.
 
 import contextlib
 import functools
-import threading
 import time
-from collections import OrderedDict
 
 from flask import current_app, g, has_request_context, render_template, request, session
 from flask_login import current_user
@@ -32,6 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from forum import cache
+from forum.bounded import BoundedMap
 from forum.cookie_sessions import csrf_token
 from forum.models import Post, Thread
 from forum.security import script_root
@@ -45,8 +44,7 @@ CSRF_STAND_IN = "member-page-csrf-stand-in"
 WROTE_AT = "wrote_at"  # the session key: when this member last wrote a post or a thread
 KEY_PREFIX = "member:"
 MAX_MENUS = 4096  # menus kept per process, the least recently made dropped first
-_menus: OrderedDict[tuple, str] = OrderedDict()
-_menus_lock = threading.Lock()
+_menus = BoundedMap(MAX_MENUS)
 
 
 def member_page(view):
@@ -141,10 +139,7 @@ def _menu(viewer) -> str:
             g.pop("csrf_token", None)
             if token is not None:
                 g.csrf_token = token
-        with _menus_lock:
-            _menus[key] = menu
-            while len(_menus) > MAX_MENUS:
-                _menus.popitem(last=False)
+        _menus.put(key, menu)
     return menu
 
 

@@ -28,18 +28,14 @@ transaction open (a test sharing its session, or a write already made) reads the
 import os
 import sqlite3
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
+from forum.bounded import BoundedMap
 from forum.extensions import db
-from forum.models import User
 
 MAX_ENTRIES = 5000
 
@@ -54,9 +50,8 @@ class Kept:
 class SessionCache:
     def __init__(self, path: str, size: int = MAX_ENTRIES):
         self.path = path
-        self.size = size
-        self.entries: OrderedDict[str, Kept] = OrderedDict()
-        self.lock = threading.Lock()
+        self.entries = BoundedMap(size)
+        self.lock = threading.Lock()  # around the watching connection
         self.watcher: sqlite3.Connection | None = None
         self.watcher_pid = 0
         self.watchers = 0  # connections opened: a stamp names the one it was read on
@@ -87,41 +82,14 @@ class SessionCache:
             return None
 
     def get(self, token_hash: str, stamp: tuple) -> Kept | None:
-        with self.lock:
-            kept = self.entries.get(token_hash)
-            if kept is None:
-                return None
-            if kept.stamp != stamp:
-                del self.entries[token_hash]
-                return None
-            self.entries.move_to_end(token_hash)
-            return kept
+        kept = self.entries.get(token_hash)
+        if kept is not None and kept.stamp != stamp:
+            self.entries.pop(token_hash)
+            return None
+        return kept
 
     def keep(self, token_hash: str, stamp: tuple, columns: dict, extras: tuple) -> None:
-        with self.lock:
-            self.entries[token_hash] = Kept(stamp, columns, extras)
-            self.entries.move_to_end(token_hash)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-def member_from(columns: dict[str, Any]) -> User:
-    """The member's row as a persistent, clean ``User`` of this request's session, as a
-    query would have loaded it: what the request changes on it is flushed as usual."""
-    session = db.session()
-    if session.autoflush and (session.new or session.identity_map):
-        session.flush()  # as a query would before reading
-    key = User.__mapper__.identity_key_from_primary_key((columns["id"],))
-    existing = session.identity_map.get(key)
-    if existing is not None:  # a query keeps the instance, filling in what was expired
-        for attribute in inspect(existing).unloaded & columns.keys():
-            set_committed_value(existing, attribute, columns[attribute])
-        return existing
-    user = User.__mapper__.class_manager.new_instance()
-    instance_dict(user).update(columns)
-    make_transient_to_detached(user)
-    session.add(user)  # detached to persistent, as loaded: no copy, no query
-    return user
+        self.entries.put(token_hash, Kept(stamp, columns, extras))
 
 
 def _file_of(engine: Engine) -> str | None:

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import bindparam, case, delete, func, or_, select
+from sqlalchemy import bindparam, case, delete, func, inspect, or_, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
-from forum.auth.session_cache import init_session_cache, member_from
+from forum.auth.session_cache import init_session_cache
 from forum.extensions import db, login_manager
 from forum.models import ItemStatus, Notification, ReviewItem, Role, User, UserSession, utcnow
 
@@ -132,6 +134,25 @@ def _read_session(token_hash: str) -> tuple[tuple, dict] | None:
     return tuple(row[:5]), dict(zip((key for key, _ in USER_COLUMNS), row[5:], strict=True))
 
 
+def _member_from(columns: dict[str, object]) -> User:
+    """The member's row as a persistent, clean ``User`` of this request's session, as a
+    query would have loaded it: what the request changes on it is flushed as usual."""
+    session = db.session()
+    if session.autoflush and (session.new or session.identity_map):
+        session.flush()  # as a query would before reading
+    key = User.__mapper__.identity_key_from_primary_key((columns["id"],))
+    existing = session.identity_map.get(key)
+    if existing is not None:  # a query keeps the instance, filling in what was expired
+        for attribute in inspect(existing).unloaded & columns.keys():
+            set_committed_value(existing, attribute, columns[attribute])
+        return existing
+    user = User.__mapper__.class_manager.new_instance()
+    instance_dict(user).update(columns)
+    make_transient_to_detached(user)
+    session.add(user)  # detached to persistent, as loaded: no copy, no query
+    return user
+
+
 def load_user_from_token(token: str) -> User | None:
     """One query, or none while the worker's kept copy of it is exact
     (forum/auth/session_cache.py): the session, its user and the user's unread count."""
@@ -149,7 +170,7 @@ def load_user_from_token(token: str) -> User | None:
         if stamp is not None:
             cache.keep(token_hash, stamp, columns, extras)
     session_id, last_seen_at, unread_count, queue_waiting, queue_crisis = extras
-    user = member_from(columns)
+    user = _member_from(columns)
     user_session = SessionRef(session_id, last_seen_at)
     if user_session.last_seen_at < idle_cutoff() or user.is_banned:
         return None

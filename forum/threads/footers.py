@@ -11,13 +11,12 @@ script root), so they follow the route map and the site's root.
 
 import functools
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask import request, url_for
 from markupsafe import Markup, escape
 
+from forum.bounded import BoundedMap
 from forum.models import PostStatus
 from forum.threads.services.editing import LOCKED_EDIT, refusal_for
 
@@ -175,9 +174,8 @@ def post_footer(
     return Markup("".join(parts))  # noqa: S704
 
 
-_footers: OrderedDict[tuple, Markup] = OrderedDict()
-_footers_lock = threading.Lock()
 MAX_FOOTERS = 8192  # per process: a few pages' worth of every footer state
+_footers = BoundedMap(MAX_FOOTERS)
 
 
 def remembered_footer(
@@ -209,10 +207,7 @@ def remembered_footer(
         marked=marked,
         bookmarked=bookmarked,
     )
-    with _footers_lock:
-        _footers[key] = made
-        while len(_footers) > MAX_FOOTERS:
-            _footers.popitem(last=False)
+    _footers.put(key, made)
     return made
 
 
