@@ -272,14 +272,15 @@ def run_command(
 @click.option(
     "--profile",
     "profiled",
-    type=click.Choice(["home", "tag", "thread-25", "thread-500"]),
+    type=click.Choice(["home", "tag", "thread-25", "thread-500", "reply", "long-tail"]),
     default=None,
-    help="Also profile this page (cProfile, by cumulative time).",
+    help="Also profile this page or journey (cProfile, by cumulative time).",
 )
 @click.option("--top", type=click.IntRange(1), default=40, show_default=True)
 @with_appcontext
 def inprocess_command(database_url, requests, profiled, top):
-    """Time the signed-in pages inside this process (no gunicorn, no wrk)."""
+    """Time the signed-in pages, a reply and the signed-out long tail inside this process
+    (no gunicorn, no wrk)."""
     url = _check_own_database(database_url)
     targets = _targets(url)
     # Production settings, over plain HTTP to the test client, with no rate limits.
@@ -290,10 +291,9 @@ def inprocess_command(database_url, requests, profiled, top):
         REMEMBER_COOKIE_SECURE=False,
         RATELIMIT_ENABLED=False,
     )
-    client = inprocess.signed_in_client(app)
-    paths = inprocess.page_paths(targets)
+    timed = inprocess.journeys(app, inprocess.signed_in_client(app), targets)
     click.echo(f"{targets['posts']:,} posts in {make_url(url).get_backend_name()}, signed in")
-    for name, mean_ms, answered in inprocess.time_pages(client, paths, requests):
+    for name, mean_ms, answered in inprocess.time_pages(timed, requests):
         click.echo(f"{name:12} {mean_ms:7.3f} ms  ({answered})")
     if profiled:
-        click.echo(inprocess.profile_page(client, paths[profiled], requests, top))
+        click.echo(inprocess.profile_page(timed[profiled], requests, top))

@@ -1,5 +1,6 @@
 """``flask bench inprocess`` (issue #17): the signed-in pages timed in one process, as the
-benchmark's member signed in through the form, each answered from the members' store."""
+benchmark's member signed in through the form, each answered from the members' store;
+then replies posted and the signed-out long tail."""
 
 from click.testing import CliRunner
 
@@ -19,6 +20,9 @@ def test_the_signed_in_pages_are_timed_and_one_is_profiled(app, tmp_path):
     for page in ("home", "tag", "thread-25", "thread-500"):
         [line] = [line for line in lines if line.startswith(page + " ")]
         assert line.endswith("ms  (shared)"), line  # a signed-in member's page, shared
+    for journey in ("reply", "long-tail"):  # posted and redirected; rendered signed out
+        [line] = [line for line in lines if line.startswith(journey + " ")]
+        assert line.endswith("ms  (rendered)"), line
     assert "Ordered by: cumulative time" in result.output
     assert "member_page.py" in result.output  # the thread page's own view was profiled
 
