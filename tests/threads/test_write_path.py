@@ -68,12 +68,37 @@ def test_on_sqlite_the_write_lock_is_taken_after_reading_and_rendering(
     assert response.status_code == 302
     locked = events.index("BEGIN IMMEDIATE")
     assert "RENDER" in events[:locked], events
-    # Before the lock only reads; after it only the writes (and the savepoint around them).
+    # Before the lock only reads; after it only the writes.
     reads = [e for e in events[:locked] if e != "RENDER"]
     assert all(e.startswith(("SELECT", "BEGIN", "COMMIT")) for e in reads), events
     writes = [e for e in events[locked + 1 :] if not e.startswith(("SAVEPOINT", "RELEASE"))]
     assert writes and all(e.startswith(("INSERT", "UPDATE")) for e in writes), events
     assert db.session.scalar(select(func.count(Post.id)).where(Post.parent_id == parent_id)) == 1
+
+
+def test_a_reply_opens_no_savepoint_and_a_double_submit_still_makes_one_post(client, quiet_fanout):
+    """The reply's writes are its transaction's only ones, so a repeated nonce rolls the
+    transaction back whole: no SAVEPOINT and RELEASE, two round trips, on every reply."""
+    author = make_user("savepointauthor")
+    thread = make_thread(author, title="Round trips around the writes")
+    db.session.commit()
+    path = f"/t/{thread.id}/reply"
+    login(client, make_user("savepointreplier"))
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement.split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        data = {"body": "No savepoint, please.", "nonce": "n-savepoint-1"}
+        assert client.post(path, data=data).status_code == 302
+        assert client.post(path, data=data).status_code == 302
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert "SAVEPOINT" not in sent and "RELEASE" not in sent, sent
+    replies = select(func.count(Post.id)).where(Post.nonce == "n-savepoint-1")
+    assert db.session.scalar(replies) == 1
 
 
 def test_a_double_submit_of_a_plain_reply_makes_one_post(client, quiet_fanout):

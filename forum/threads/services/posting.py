@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import ratelimit
-from forum.database import begin_writes
+from forum.database import all_or_nothing, begin_writes
 from forum.errors import ForumError, InvalidAction, NotFound, RateLimited
 from forum.extensions import db
 from forum.models import Audience, Post, PostStatus, Tag, Thread, User, utcnow
@@ -98,7 +98,7 @@ def create_thread(
     held = moderation.should_hold(author, thread_text(title, body))
     now = utcnow()
     try:
-        with db.session.begin_nested():
+        with all_or_nothing():
             thread = Thread(
                 title=title,
                 author=author,
@@ -198,7 +198,7 @@ def reply(
     experience = experience_snapshot(author)
     begin_writes()
     try:
-        with db.session.begin_nested():
+        with all_or_nothing():
             post = Post(
                 thread_id=thread.id,
                 author=author,
