@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app, has_request_context, request, request_finished
-from sqlalchemy import and_, bindparam, case, event, inspect, or_, select, union, update
+from sqlalchemy import and_, bindparam, case, event, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from forum.extensions import db
@@ -36,17 +36,12 @@ from forum.models import (
     FanoutJob,
     NotificationPrefs,
     Post,
-    TagFollow,
     ThreadWatch,
-    User,
-    UserStatus,
-    thread_tags,
     utcnow,
 )
-from forum.notifications import email, mentions, watching
-from forum.notifications.kinds import Kind
-from forum.notifications.services import notify_grouped
-from forum.visibility import Viewer, can_see_post, is_public_post
+from forum.notifications import watching
+from forum.notifications.audience import Audience
+from forum.visibility import is_public_post
 
 QUEUE_KEY = "forum_fanout_queue"  # session.info: posts owed a fan-out in the transaction
 PENDING_KEY = "forum.fanout.pending"  # request environ: ids of the posts to run
@@ -140,15 +135,18 @@ def _claimable(now):
     )
 
 
-def _claim(job_id: int) -> str | None:
+def _claim(job_id: int) -> tuple[str, int, int] | None:
+    """Claim the job for this run: (token, its post's id, how far it got), or None when
+    another run holds it or it is done."""
     now, token = utcnow(), secrets.token_hex(16)
     won = db.session.execute(
         update(jobs)
         .where(jobs.c.id == job_id, _claimable(now))
         .values(claim_token=token, claimed_at=now)
-    ).rowcount
+        .returning(jobs.c.post_id, jobs.c.cursor)
+    ).first()
     db.session.commit()
-    return token if won else None
+    return (token, won.post_id, won.cursor) if won else None
 
 
 def _advance(job_id: int, token: str, **values) -> bool:
@@ -162,186 +160,145 @@ def _advance(job_id: int, token: str, **values) -> bool:
     )
 
 
-@dataclass
-class Audience:
-    """Who a post concerns, besides its watchers and its topics' followers."""
-
-    post: Post
-    parent_author_id: int | None
-    mentioned: list[int]
-
-    @classmethod
-    def of(cls, post: Post, parent_author_id: int | None) -> "Audience":
-        """``parent_author_id``: the author of the post it answers, unless that was deleted."""
-        return cls(post, parent_author_id, mentions.mentioned_ids(post))
-
-    def kind_for(self, user_id: int) -> str:
-        if user_id in self.mentioned:
-            return Kind.MENTION
-        if user_id == self.parent_author_id:
-            return Kind.REPLY
-        return Kind.WATCHED if self.post.parent_id is not None else Kind.NEW_THREAD
-
-    def batch(self, after: int, limit: int) -> list[tuple[User, NotificationPrefs | None]]:
-        post = self.post
-        if post.parent_id is not None:  # a reply: the thread's watchers
-            sources = [
-                select(ThreadWatch.user_id.label("uid")).where(
-                    ThreadWatch.thread_id == post.thread_id
-                )
-            ]
-        else:  # a new thread: its topics' followers
-            tags = select(thread_tags.c.tag_id).where(thread_tags.c.thread_id == post.thread_id)
-            sources = [select(TagFollow.user_id.label("uid")).where(TagFollow.tag_id.in_(tags))]
-        direct = set(self.mentioned) | ({self.parent_author_id} if self.parent_author_id else set())
-        if direct:
-            sources.append(select(User.id).where(User.id.in_(direct)))
-        everyone = union(*sources).subquery()
-        rows = db.session.execute(
-            select(User, NotificationPrefs)
-            .join(everyone, everyone.c.uid == User.id)
-            .outerjoin(NotificationPrefs, NotificationPrefs.user_id == User.id)
-            .where(User.id > after, User.id != post.author_id, User.status != UserStatus.BANNED)
-            .order_by(User.id)
-            .limit(limit)
-        ).all()
-        return [(row[0], row[1]) for row in rows]
-
-
-def _message(kind: str, post: Post):
-    title, name = post.thread.title, post.author.username
-
-    def words(count: int) -> str:
-        if kind == Kind.MENTION:
-            if count == 1:
-                return f"{name} mentioned you in “{title}”."
-            return f"{count} mentions of you in “{title}”."
-        if kind == Kind.REPLY:
-            if count == 1:
-                return f"{name} replied to your post in “{title}”."
-            return f"{count} new replies to your posts in “{title}”."
-        if kind == Kind.NEW_THREAD:
-            return f"A new thread in a topic you follow: “{title}”."
-        if count == 1:
-            return f"A new reply in “{title}”, a thread you watch."
-        return f"{count} new replies in “{title}”, a thread you watch."
-
-    return words
-
-
 def _deliverable(post: Post | None) -> bool:
     return post is not None and post.deleted_at is None and is_public_post(post)
 
 
 @functools.cache
-def _job_statement():
-    """What a run needs before telling anyone, in one query: the job's post with its thread
-    and author, how far the job got, the author of the post it answers (unless deleted),
-    and whether its author wants to watch the thread and does already."""
+def _post_statement():
+    """What a run needs before telling anyone, in one query: the post with its thread and
+    author, the author of the post it answers (unless deleted), and whether its author
+    wants to watch the thread and does already."""
     parent = aliased(Post)
     watch = aliased(ThreadWatch)
     return (
         select(
             Post,
-            jobs.c.cursor,
             case((parent.deleted_at.is_(None), parent.author_id), else_=None),
             NotificationPrefs.auto_watch,
             watch.user_id.is_not(None),
         )
-        .select_from(jobs)
-        .outerjoin(Post, Post.id == jobs.c.post_id)
         .outerjoin(parent, parent.id == Post.parent_id)
         .outerjoin(NotificationPrefs, NotificationPrefs.user_id == Post.author_id)
         .outerjoin(watch, and_(watch.user_id == Post.author_id, watch.thread_id == Post.thread_id))
-        .where(jobs.c.id == bindparam("job_id"))
+        .where(Post.id == bindparam("post_id"))
         .options(joinedload(Post.thread), joinedload(Post.author))
     )
 
 
-def run_job(
-    job_id: int, result: FanoutResult | None = None, *, token: str | None = None
-) -> FanoutResult:
-    """Run one fan-out job, if no other process holds it (``token``: this run made it
-    claimed already, in the open transaction). Works in its own transactions (it commits),
-    like ``forum.mail.deliver``; the last batch's commit also marks the job done."""
-    result = result or FanoutResult()
-    token = token or _claim(job_id)
-    if token is None:
-        return result
-    result.jobs += 1
-    post, cursor, parent_author_id, auto_watch, watching_already = db.session.execute(
-        _job_statement(), {"job_id": job_id}
-    ).one()
+def _audience(post_id: int) -> Audience | None:
+    """Who ``post_id`` concerns, its author made a watcher first as they chose; None when
+    it may tell nobody (held, hidden, removed or deleted by now)."""
+    post, parent_author_id, auto_watch, watching_already = db.session.execute(
+        _post_statement(), {"post_id": post_id}
+    ).one_or_none() or (None, None, None, None)
     if post is not None and auto_watch is not False and not watching_already:
         watching.auto_watch(post.author_id, post.thread_id)
-    if not _deliverable(post):
+    return Audience.of(post, parent_author_id) if _deliverable(post) else None
+
+
+def _batch_size() -> int:
+    return int(current_app.config["NOTIFY_BATCH_SIZE"])
+
+
+def run_job(job_id: int, result: FanoutResult | None = None) -> FanoutResult:
+    """Run one fan-out job, if no other process holds it. Works in its own transactions
+    (it commits), like ``forum.mail.deliver``; the last batch's commit also marks the job
+    done."""
+    result = result or FanoutResult()
+    claimed = _claim(job_id)
+    if claimed is None:
+        return result
+    token, post_id, cursor = claimed
+    result.jobs += 1
+    audience = _audience(post_id)
+    if audience is None:
         _advance(job_id, token, done_at=utcnow(), outcome=SKIPPED, claim_token=None)
         db.session.commit()
         return result
-    audience = Audience.of(post, parent_author_id)
-    size = int(current_app.config["NOTIFY_BATCH_SIZE"])
-    while batch := audience.batch(cursor, size):
-        told = 0
-        for user, prefs in batch:
-            if not can_see_post(post, Viewer.of(user)):
-                continue
-            kind = audience.kind_for(user.id)
-            prefs = prefs or email.default_prefs(user.id)  # no row: the defaults, unasked
-            notify_grouped(user, kind, post=post, message=_message(kind, post), prefs=prefs)
-            told += 1
-        cursor = batch[-1][0].id
-        last = len(batch) < size
-        done = {"done_at": utcnow(), "outcome": SENT, "claim_token": None} if last else {}
-        if not _advance(job_id, token, cursor=cursor, notified=jobs.c.notified + told, **done):
-            db.session.rollback()  # another process took the job over: it does this batch
-            return result
-        db.session.commit()
-        result.notified += told
-        if last:
-            return result
-    _advance(job_id, token, done_at=utcnow(), outcome=SENT, claim_token=None)
-    db.session.commit()
+    _run_batches(job_id, token, audience, cursor, result)
     return result
 
 
-def _open_job(post_id: int, *, claim: bool) -> tuple[int | None, str | None]:
-    """(job id, claim token) for ``post_id``: its job is made now if the post is flagged
-    (the flag cleared and the row inserted in one transaction, by whichever process gets
-    there first). With ``claim`` it is made claimed by this run and left uncommitted: the
-    run's first commit (its first batch, or the job's end) writes it, so a reply's fan-out
-    costs one commit, and a run that dies before leaves the post flagged for the next.
-    The token is None when the job was there before; the id is None for a post that owes
-    nothing."""
-    cleared = db.session.execute(
-        update(posts).where(posts.c.id == post_id, posts.c.fanout_due).values(fanout_due=False)
-    ).rowcount
-    token = None
-    if cleared:
-        token = secrets.token_hex(16) if claim else None
-        job = FanoutJob(post_id=post_id, claim_token=token, claimed_at=utcnow() if claim else None)
-        db.session.add(job)
-        db.session.flush()
-        job_id = job.id
-    else:
-        job_id = db.session.scalar(select(jobs.c.id).where(jobs.c.post_id == post_id))
-    if not claim:
+def _run_batches(job_id: int, token: str, audience: Audience, cursor: int, result) -> None:
+    """Tell the rest of the audience past ``cursor``, a batch a transaction, while this run
+    holds the job (``token``)."""
+    size = _batch_size()
+    while True:
+        told, cursor, last = audience.tell(cursor, size)
+        done = {"done_at": utcnow(), "outcome": SENT, "claim_token": None} if last else {}
+        if not _advance(job_id, token, cursor=cursor, notified=jobs.c.notified + told, **done):
+            db.session.rollback()  # another process took the job over: it does this batch
+            return
         db.session.commit()
-    return job_id, token
+        result.notified += told
+        if last:
+            return
+
+
+def _clear_flag(post_id: int) -> bool:
+    """Take ``post_id``'s owed fan-out for this run: whether it was still owed (whichever
+    process clears the flag first runs it; the flag is back if this run dies before its
+    first commit)."""
+    return bool(
+        db.session.execute(
+            update(posts).where(posts.c.id == post_id, posts.c.fanout_due).values(fanout_due=False)
+        ).rowcount
+    )
+
+
+def _job_id(post_id: int) -> int | None:
+    return db.session.scalar(select(jobs.c.id).where(jobs.c.post_id == post_id))
 
 
 def job_for(post_id: int) -> int | None:
     """The id of ``post_id``'s fan-out job, made now (unclaimed) if the post is flagged;
     None for a post that owes nothing."""
-    return _open_job(post_id, claim=False)[0]
+    if _clear_flag(post_id):
+        job_id = db.session.execute(insert(jobs).values(post_id=post_id)).inserted_primary_key[0]
+    else:
+        job_id = _job_id(post_id)
+    db.session.commit()
+    return job_id
+
+
+def _run_flagged(post_id: int, result: FanoutResult) -> None:
+    """Run the fan-out of a post whose flag this run just cleared. Its job row is written
+    with the first batch, in one transaction with the cleared flag and those notifications:
+    done already when one batch told everyone (a reply's usual case), else claimed by this
+    run with its cursor, and the rest goes on batch by batch."""
+    result.jobs += 1
+    audience, now = _audience(post_id), utcnow()
+    if audience is None:
+        db.session.execute(insert(jobs).values(post_id=post_id, done_at=now, outcome=SKIPPED))
+        db.session.commit()
+        return
+    told, cursor, last = audience.tell(0, _batch_size())
+    state = {"post_id": post_id, "cursor": cursor, "notified": told}
+    if last:
+        db.session.execute(insert(jobs).values(**state, done_at=now, outcome=SENT))
+        db.session.commit()
+        result.notified += told
+        return
+    token = secrets.token_hex(16)
+    job_id = db.session.execute(
+        insert(jobs).values(**state, claim_token=token, claimed_at=now)
+    ).inserted_primary_key[0]
+    db.session.commit()
+    result.notified += told
+    _run_batches(job_id, token, audience, cursor, result)
 
 
 def run_posts(post_ids: list[int]) -> FanoutResult:
-    """Run the fan-out of each post (its job made first, if it is still flagged)."""
+    """Run the fan-out of each post: at once if it is still flagged, else its job, if it
+    has one another run does not hold."""
     result = FanoutResult()
     for post_id in post_ids:
-        job_id, token = _open_job(post_id, claim=True)
-        if job_id is not None:
-            run_job(job_id, result, token=token)
+        if _clear_flag(post_id):
+            _run_flagged(post_id, result)
+        elif (job_id := _job_id(post_id)) is not None:
+            db.session.commit()
+            run_job(job_id, result)
     return result
 
 

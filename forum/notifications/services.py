@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, tuple_, update
 
 from forum.extensions import db
-from forum.models import Notification, Post, Thread, User, utcnow
+from forum.models import Notification, NotificationPrefs, Post, Thread, User, utcnow
 from forum.notifications import email
 from forum.notifications.kinds import GROUPED, MAIL_KIND_OF, Kind
 
@@ -51,43 +51,58 @@ def notify(
 
 
 def notify_grouped(
-    user: User,
-    kind: str,
-    *,
     post: Post,
-    message: Callable[[int], str],
-    prefs=None,
-) -> Notification:
-    """Tell ``user`` of ``post`` (a reply, a mention, a new thread): one line per thread and
-    kind until read, so a second reply turns "A new reply in ..." into "2 new replies in ...".
-
-    The line moves to the top of the inbox and keeps the first unread post it is about, so
-    opening it lands where the member stopped reading. ``message(count)`` words the line.
-    """
-    earlier = db.session.scalar(
-        select(Notification).where(
-            Notification.user_id == user.id,
-            Notification.kind == kind,
-            Notification.thread_id == post.thread_id,
-            Notification.read_at.is_(None),
+    told: list[tuple[User, str, NotificationPrefs | None]],
+    wording: Callable[[str, int], str],
+) -> list[Notification]:
+    """Tell each ``(member, kind, prefs)`` of ``told`` of ``post`` (a reply, a mention, a new
+    thread): one line per thread and kind until read, so a second reply turns "A new reply
+    in ..." into "2 new replies in ...". Two statements however many they are (a fan-out's
+    batch): the unread lines they replace are deleted, returning what they counted, and
+    the new lines inserted together. A line moves to the top of the inbox (a new id) and
+    keeps the first unread post it is about, so opening it lands where the member stopped
+    reading. ``wording(kind, count)`` words a line; ``prefs`` None: the member's saved
+    choices. Returns the lines written (without their ids)."""
+    if not told:
+        return []
+    table = Notification.__table__
+    replaced = {
+        (row.user_id, row.kind): row
+        for row in db.session.execute(
+            delete(table)
+            .where(
+                tuple_(table.c.user_id, table.c.kind).in_([(u.id, kind) for u, kind, _ in told]),
+                table.c.thread_id == post.thread_id,
+                table.c.read_at.is_(None),
+            )
+            .returning(
+                table.c.user_id, table.c.kind, table.c.count, table.c.post_id, table.c.digest_due
+            )
         )
+    }
+    made = []
+    for user, kind, prefs in told:
+        earlier = replaced.get((user.id, kind))
+        count = earlier.count + 1 if earlier is not None else 1
+        notification = Notification(
+            user_id=user.id,
+            kind=kind,
+            message=wording(kind, count),
+            post_id=earlier.post_id if earlier is not None and earlier.post_id else post.id,
+            thread_id=post.thread_id,
+            count=count,
+            digest_due=bool(earlier is not None and earlier.digest_due),
+        )
+        made.append(notification)
+        email.route(
+            user, MAIL_KIND_OF[kind], notification, post=post, thread=post.thread, prefs=prefs
+        )
+    # Core, not the unit of work: that would insert them one by one.
+    columns = ("user_id", "kind", "message", "post_id", "thread_id", "count", "digest_due")
+    db.session.execute(
+        insert(table), [{name: getattr(line, name) for name in columns} for line in made]
     )
-    count = earlier.count + 1 if earlier is not None else 1
-    notification = Notification(
-        user_id=user.id,
-        kind=kind,
-        message=message(count),
-        post_id=earlier.post_id if earlier is not None and earlier.post_id else post.id,
-        thread_id=post.thread_id,
-        count=count,
-        digest_due=bool(earlier is not None and earlier.digest_due),
-    )
-    if earlier is not None:
-        db.session.delete(earlier)
-    db.session.add(notification)
-    db.session.flush()
-    email.route(user, MAIL_KIND_OF[kind], notification, post=post, thread=post.thread, prefs=prefs)
-    return notification
+    return made
 
 
 @dataclass
