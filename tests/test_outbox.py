@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from forum import mail
+from forum import background, mail
 from forum.extensions import db
 from forum.models import OutboxMessage, utcnow
 from tests.conftest import outbox
@@ -138,7 +138,8 @@ def test_after_response_mode_sends_once_the_response_is_closed(make_app, member)
     [row] = rows()
     assert row.sent_at is None
     db.session.commit()  # let go of SQLite's lock, as a request's session does
-    response.close()
+    response.close()  # hands the sending to the process's background thread
+    assert background.runner.wait_idle()
     assert [m["To"] for m in outbox(extra)] == ["member1@example.org"]
     assert rows()[0].sent_at is not None
 

@@ -6,7 +6,9 @@ commits, ``MAIL_DELIVERY`` says when the message leaves:
 
 - ``after_response`` (the default): the process that served the request sends that
   request's mail after the response has gone out (Werkzeug's close callback, which
-  gunicorn and the development server call once the last byte is written). A request takes
+  gunicorn and the development server call once the last byte is written), on its
+  background thread (``forum.background``), so a slow mail server never holds up the
+  process's next request. A request takes
   the same time whether it queued mail or not, so timing tells nothing about an address,
   and a small deployment needs nothing else running. Outside a request (a command), mail
   leaves right after the commit.
@@ -26,6 +28,7 @@ claim goes stale and the message is sent again ``MAIL_CLAIM_SECONDS`` later, wit
 Message-ID, which most mail systems use to show it once.
 """
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +37,7 @@ from flask import Flask, current_app, has_request_context, request, request_fini
 from sqlalchemy import and_, delete, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
+from forum import background
 from forum.extensions import db
 from forum.mail.backends import log, new_message_id, send_mail
 from forum.models import OutboxMessage, utcnow
@@ -108,7 +112,8 @@ def _send_after_response(app: Flask, response, **_extra) -> None:
     request.environ[FINISHED_KEY] = True
     ids = request.environ.pop(PENDING_KEY, None)
     if ids:
-        response.call_on_close(lambda: _deliver_outside_request(app, ids))
+        work = functools.partial(_deliver_outside_request, app, ids)
+        response.call_on_close(lambda: background.runner.later(work))
 
 
 def _deliver_outside_request(app: Flask, ids: list[int]) -> None:

@@ -7,7 +7,8 @@ that clears the flag) and run as ``NOTIFY_DELIVERY`` says, like mail
 (``forum.mail.outbox``):
 
 - ``after_response`` (the default): the process that served the request runs it after the
-  response has gone out, so a small deployment needs nothing else running;
+  response has gone out, on its background thread (``forum.background``), so a small
+  deployment needs nothing else running and the process's next request does not wait;
 - ``end_of_request``: right after the view, before the response goes out (tests);
 - ``command``: only ``flask notifications send`` (or ``flask jobs run``) runs it.
 
@@ -31,6 +32,7 @@ from flask import Flask, current_app, has_request_context, request, request_fini
 from sqlalchemy import and_, bindparam, case, event, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from forum import background
 from forum.extensions import db
 from forum.models import (
     FanoutJob,
@@ -105,7 +107,8 @@ def _run_after_response(app: Flask, response, **_extra) -> None:
     if mode == "end_of_request":
         run_posts(ids)
     elif mode == "after_response":
-        response.call_on_close(lambda: _run_outside_request(app, ids))
+        work = functools.partial(_run_outside_request, app, ids)
+        response.call_on_close(lambda: background.runner.later(work))
 
 
 def _run_outside_request(app: Flask, ids: list[int]) -> None:
