@@ -119,13 +119,15 @@ def _render_shared(view, args, kwargs):
 
 def fill(html: str) -> str:
     """A page rendered for "a member" with this member's menu and CSRF token in place."""
-    html = html.replace(MENU_MARKER, _menu(current_user), 1)
-    if CSRF_STAND_IN in html:
-        html = html.replace(CSRF_STAND_IN, csrf_token())
-    return html
+    return fill_token(html.replace(MENU_MARKER, menu(current_user), 1))
 
 
-def _menu(viewer) -> str:
+def fill_token(html: str) -> str:
+    """``html`` with this member's CSRF token in place of the stand-in."""
+    return html.replace(CSRF_STAND_IN, csrf_token()) if CSRF_STAND_IN in html else html
+
+
+def menu(viewer) -> str:
     """The site menu of a plain member, CSRF token left as the stand-in: rendered once per
     process for each state of it (the menu shows nothing else of theirs)."""
     key = (request.script_root, viewer.id, viewer.username, viewer.unread_count, viewer.is_verified)

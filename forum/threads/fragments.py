@@ -205,13 +205,12 @@ def _footings_statement(first_page: bool | str):  # "ids": the posts named
     return _STATEMENTS[first_page]
 
 
-def fill_footers(shared: SharedTree, footings: dict[int, Footing], reader: Reader) -> Markup:
-    """The shared tree with this reader's footers in place of the markers."""
+def footer_maker(shared_footers: dict, footings: dict[int, Footing], reader: Reader):
+    """The footer of each plain post of a shared page, by post id, for this reader."""
     unread = Footing(0, False)
 
-    def footer(match) -> str:
-        post_id = int(match.group(1))
-        author_id, edited = shared.footers[post_id]
+    def footer(post_id: int) -> str:
+        author_id, edited = shared_footers[post_id]
         footing = footings.get(post_id, unread)
         return remembered_footer(
             reader,
@@ -224,8 +223,14 @@ def fill_footers(shared: SharedTree, footings: dict[int, Footing], reader: Reade
             footing.bookmarked,
         )
 
+    return footer
+
+
+def fill_footers(shared: SharedTree, footings: dict[int, Footing], reader: Reader) -> Markup:
+    """The shared tree with this reader's footers in place of the markers."""
+    footer = footer_maker(shared.footers, footings, reader)
     # The shared tree is this app's own rendered template; the footers are post_footer's.
-    return Markup(MARKER_RE.sub(footer, shared.html))  # noqa: S704
+    return Markup(MARKER_RE.sub(lambda match: footer(int(match.group(1))), shared.html))  # noqa: S704
 
 
 # --- The protocol: lookup, then store on a miss, then fill ---------------------------------

@@ -18,6 +18,7 @@ private author on the page); anything else renders for the member alone, as befo
 
 import functools
 import pickle  # noqa: S403 - entries are written and read only by this module
+import re
 from dataclasses import dataclass
 
 from flask import current_app, g, render_template, request, session
@@ -35,7 +36,8 @@ from forum.validation import PAGE_MAX, int_or_none
 NONCE_STAND_IN = "member-page-nonce-stand-in"
 WATCH_MARKER = "<!--member-page:watch-->"
 REPLIES_MARKER = "<!--member-page:replies-->"
-KEY_PREFIX = "member-thread:"
+# The stored page's shape is in its key: a process never unpickles another version's.
+KEY_PREFIX = "member-thread:2:"
 SENTINEL_THREAD = 987_654_321  # the thread id the Watch button is rendered with, then replaced
 
 
@@ -51,9 +53,13 @@ class Plan:
 
 @dataclass
 class SharedPage:
-    """A thread page as every member sees it, their parts left as markers."""
+    """A thread page as every member sees it, their parts left as markers: split on them
+    once, when stored, into ``texts`` around ``slots`` (a footer's post id, or a marker),
+    so filling it in is one join rather than a pass over the page for each marker (a
+    500-reply page is most of a megabyte)."""
 
-    html: str
+    texts: tuple[str, ...]
+    slots: tuple[int | str, ...]
     footers: dict[int, tuple[int, bool]]  # plain post id -> (author id, edited)
     private_authors: frozenset[int]
     thread_id: int
@@ -143,7 +149,7 @@ def _render(view, thread_id, slug, plan: Plan):
         response.set_data(member_pages.fill(html))
         return response
     stored = SharedPage(
-        html,
+        *_split(html),
         page.tree.footers,
         page.tree.private_authors,
         thread_id,
@@ -159,14 +165,48 @@ def _render(view, thread_id, slug, plan: Plan):
     return response
 
 
+SLOTS_RE = re.compile(
+    f"{footers.MARKER_RE.pattern}|("
+    + "|".join(
+        re.escape(marker)
+        for marker in (REPLIES_MARKER, WATCH_MARKER, NONCE_STAND_IN, member_pages.MENU_MARKER)
+    )
+    + ")"
+)
+
+
+def _split(html: str) -> tuple[tuple[str, ...], tuple[int | str, ...]]:
+    texts, slots, at = [], [], 0
+    for match in SLOTS_RE.finditer(html):
+        texts.append(html[at : match.start()])
+        slots.append(int(match.group(1)) if match.group(1) else match.group(2))
+        at = match.end()
+    texts.append(html[at:])
+    return tuple(texts), tuple(slots)
+
+
 def _fill(page: SharedPage, footings, readable: int | None, watching: bool) -> str:
-    """The stored page with this member's parts in place."""
+    """The stored page with this member's parts in place: every footer, the reply count
+    as the header writes it, and the first Watch button, nonce and menu."""
     reader = footers.Reader(current_user.id, True, page.locked, page.reply_query, footers.paths())
-    html = str(fragments.fill_footers(page, footings, reader))  # plain text from here
-    if readable is not None:
-        html = html.replace(REPLIES_MARKER, replies(readable))  # as the header writes it
-    html = html.replace(WATCH_MARKER, _watch(page.thread_id, watching), 1)
-    return member_pages.fill(html.replace(NONCE_STAND_IN, new_nonce(), 1))
+    footer = fragments.footer_maker(page.footers, footings, reader)
+    everywhere = {REPLIES_MARKER: REPLIES_MARKER if readable is None else replies(readable)}
+    first = {
+        WATCH_MARKER: lambda: _watch(page.thread_id, watching),
+        NONCE_STAND_IN: new_nonce,
+        member_pages.MENU_MARKER: lambda: member_pages.menu(current_user),
+    }
+    pieces = [page.texts[0]]
+    for slot, text in zip(page.slots, page.texts[1:], strict=True):
+        if isinstance(slot, int):
+            pieces.append(footer(slot))
+        elif slot in everywhere:
+            pieces.append(everywhere[slot])
+        else:
+            make = first.pop(slot, None)
+            pieces.append(slot if make is None else make())
+        pieces.append(text)
+    return member_pages.fill_token("".join(pieces))
 
 
 _watches: dict[tuple[str, bool], str] = {}
