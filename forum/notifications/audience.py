@@ -84,25 +84,18 @@ class Audience:
 
 
 def _wording(post: Post, kind: str, count: int) -> str:
-    return _message(kind, post)(count)
-
-
-def _message(kind: str, post: Post):
+    """The inbox line telling of ``post`` for ``kind``, ``count`` of them grouped."""
     title, name = post.thread.title, post.author.username
-
-    def words(count: int) -> str:
-        if kind == Kind.MENTION:
-            if count == 1:
-                return f"{name} mentioned you in “{title}”."
-            return f"{count} mentions of you in “{title}”."
-        if kind == Kind.REPLY:
-            if count == 1:
-                return f"{name} replied to your post in “{title}”."
-            return f"{count} new replies to your posts in “{title}”."
-        if kind == Kind.NEW_THREAD:
-            return f"A new thread in a topic you follow: “{title}”."
+    if kind == Kind.MENTION:
         if count == 1:
-            return f"A new reply in “{title}”, a thread you watch."
-        return f"{count} new replies in “{title}”, a thread you watch."
-
-    return words
+            return f"{name} mentioned you in “{title}”."
+        return f"{count} mentions of you in “{title}”."
+    if kind == Kind.REPLY:
+        if count == 1:
+            return f"{name} replied to your post in “{title}”."
+        return f"{count} new replies to your posts in “{title}”."
+    if kind == Kind.NEW_THREAD:
+        return f"A new thread in a topic you follow: “{title}”."
+    if count == 1:
+        return f"A new reply in “{title}”, a thread you watch."
+    return f"{count} new replies in “{title}”, a thread you watch."
