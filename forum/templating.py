@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
+from markupsafe import Markup, escape
 
 from forum.dose_bands import DOSE_BAND_LABELS
 from forum.models import STAGE_LABELS, utcnow
@@ -43,6 +44,21 @@ def replies(count: int) -> str:
     return f"{count} {'reply' if count == 1 else 'replies'}"
 
 
+def role_badge(user) -> Markup:
+    """Staff carry their role beside their name (issue #9); members nothing."""
+    if user.role == "member":
+        return Markup("")
+    return Markup(f' <span class="role">{escape(user.role)}</span>')  # noqa: S704 - escaped
+
+
+def user_link(user, css_class: str = "") -> Markup:
+    """A username linked to the profile: the ``user_link`` macro (templates/macros/user.html)
+    and the reply tree (forum/threads/tree_html.py) both write it here."""
+    name = escape(user.username)
+    attribute = f' class="{escape(css_class)}"' if css_class else ""
+    return Markup(f'<a{attribute} href="/u/{name}">{name}</a>{role_badge(user)}')  # noqa: S704
+
+
 def url_with(**changes) -> str:
     """The current URL with some query arguments replaced (None removes one)."""
     args = request.args.to_dict()
@@ -61,6 +77,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["longdate"] = longdate
     app.jinja_env.filters["replies"] = replies
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["user_link_html"] = user_link
+    app.jinja_env.globals["role_badge_html"] = role_badge
     app.jinja_env.globals["STAGE_LABELS"] = STAGE_LABELS
     app.jinja_env.globals["DOSE_BAND_LABELS"] = DOSE_BAND_LABELS
     # Crisis resources for the help page, the crisis panel and the mood banner (issue #4).
