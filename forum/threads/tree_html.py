@@ -6,7 +6,8 @@ context and a dozen filter lookups per post. Here the loop and the common post (
 written, to everyone) are a few string formats; everything else about a post (held,
 hidden or removed for its author or a moderator, a misinformation label, photos) is still
 the template's, which ``templates/threads/_tree.html`` hands in as macros. The markup is
-byte for byte what the template wrote (tests/threads/test_tree_html.py).
+byte for byte what the template wrote (compared on pages rendered before and after);
+the thread-page tests in tests/threads check each kind of post in it.
 """
 
 from collections.abc import Callable
